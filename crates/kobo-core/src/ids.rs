@@ -1,0 +1,57 @@
+//! Public codes: a prefix and random letters and digits.
+
+use rand::distributions::{Alphanumeric, DistString};
+use rand::Rng;
+
+const UPPER_DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/// Random characters from `A-Z0-9`.
+pub fn random_upper(len: usize) -> String {
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| UPPER_DIGITS[rng.gen_range(0..UPPER_DIGITS.len())] as char)
+        .collect()
+}
+
+/// Random characters from `A-Za-z0-9` (about 5.95 bits each).
+pub fn random_alphanumeric(len: usize) -> String {
+    Alphanumeric.sample_string(&mut rand::thread_rng(), len)
+}
+
+/// A customer code: `CUS_` and 16 characters.
+pub fn customer_code() -> String {
+    format!("CUS_{}", random_alphanumeric(16))
+}
+
+/// A collection wallet code: `WALLET_DEMO_…` in test mode, `WALLET_…` in live mode.
+pub fn collection_wallet_code(mode: crate::Mode) -> String {
+    match mode {
+        crate::Mode::Test => format!("WALLET_DEMO_{}", random_upper(8)),
+        crate::Mode::Live => format!("WALLET_{}", random_upper(8)),
+    }
+}
+
+/// A wallet slug shown in balances.
+pub fn wallet_slug() -> String {
+    format!("wlt_{}", random_alphanumeric(16).to_lowercase())
+}
+
+/// A virtual account code: `VA_` and 16 characters.
+pub fn virtual_account_code() -> String {
+    format!("VA_{}", random_alphanumeric(16))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_have_their_prefix_and_length() {
+        let c = customer_code();
+        assert!(c.starts_with("CUS_") && c.len() == 20);
+        assert!(collection_wallet_code(crate::Mode::Test).starts_with("WALLET_DEMO_"));
+        let live = collection_wallet_code(crate::Mode::Live);
+        assert!(live.starts_with("WALLET_") && !live.starts_with("WALLET_DEMO_"));
+        assert_ne!(customer_code(), customer_code());
+    }
+}

@@ -1,0 +1,9 @@
+//! Request plumbing shared by every route: body limits, authentication,
+//! idempotency, JSON and query extraction, fallbacks.
+
+pub mod auth;
+pub mod body;
+pub mod fallback;
+pub mod idempotency;
+pub mod json;
+pub mod query;

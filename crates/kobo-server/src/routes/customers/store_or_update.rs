@@ -1,0 +1,60 @@
+//! `POST /api/v1/customers/storeorupdate`: update the customer with this
+//! `reference`, or create it (201) when there is none.
+
+use axum::extract::State;
+use axum::response::Response;
+use kobo_store::{CustomerLookup, StoreError};
+
+use super::create::create;
+use super::input::{Form, Shape};
+use super::update::update;
+use super::view::CustomerOut;
+use crate::envelope;
+use crate::error::{ApiError, ApiResult};
+use crate::http::auth::Auth;
+use crate::http::json::JsonObject;
+use crate::state::AppState;
+
+pub async fn handle(
+    State(app): State<AppState>,
+    Auth(scope): Auth,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
+    let mut form = Form::new(&body);
+    let reference = form.required("reference", kobo_core::validate::reference);
+    let Some(reference) = reference else {
+        return Err(ApiError::validation(form.finish()));
+    };
+    let shape = if body.contains_key("company_name") {
+        Shape::Corporate
+    } else {
+        Shape::Individual
+    };
+    // Two attempts: a parallel request may create the same reference between
+    // our lookup and our insert; then the second pass updates it.
+    for _ in 0..2 {
+        let lookup = CustomerLookup::Reference(reference.clone());
+        if let Some(current) = app.store.find_customer(scope, &lookup).await? {
+            let customer = update(&app, scope, current, &body).await?;
+            return Ok(envelope::ok(
+                "Customer updated successfully",
+                CustomerOut::from(customer),
+            ));
+        }
+        match create(&app, scope, &body, shape).await {
+            Ok(customer) => {
+                return Ok(envelope::created(
+                    "Customer created successfully",
+                    CustomerOut::from(customer),
+                ))
+            }
+            Err(e) if is_reference_conflict(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(ApiError::from(StoreError::Conflict { field: "reference" }))
+}
+
+fn is_reference_conflict(e: &ApiError) -> bool {
+    e.code == crate::error::ErrorCode::AlreadyExists && e.errors.contains_key("reference")
+}

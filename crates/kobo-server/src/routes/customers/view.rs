@@ -1,0 +1,76 @@
+//! The customer as JSON (COMPAT.md's shape). BVN and NIN appear masked only.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use kobo_core::money::Naira;
+use kobo_store::Customer;
+use serde::Serialize;
+
+#[derive(Serialize)]
+pub struct WalletOut {
+    pub slug: String,
+    pub balance: Naira,
+    pub balance_kobo: i64,
+}
+
+#[derive(Serialize)]
+pub struct CustomerOut {
+    pub id: i64,
+    pub code: String,
+    pub reference: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company_name: Option<String>,
+    pub rc_number: Option<String>,
+    pub email: String,
+    pub phone: Option<String>,
+    pub dob: Option<NaiveDate>,
+    pub bvn: Option<String>,
+    pub nin: Option<String>,
+    #[serde(rename = "type")]
+    pub customer_type: &'static str,
+    /// `individual` or `corporate`.
+    pub category: &'static str,
+    pub status: &'static str,
+    pub mode: &'static str,
+    pub collection_wallet: Option<String>,
+    pub wallet: WalletOut,
+    pub virtual_accounts: Vec<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Customer> for CustomerOut {
+    fn from(c: Customer) -> Self {
+        CustomerOut {
+            id: c.id,
+            category: if c.is_corporate() {
+                "corporate"
+            } else {
+                "individual"
+            },
+            code: c.code,
+            reference: c.reference,
+            first_name: c.first_name,
+            last_name: c.last_name,
+            company_name: c.company_name,
+            rc_number: c.rc_number,
+            email: c.email,
+            phone: c.phone,
+            dob: c.dob,
+            bvn: c.bvn_masked,
+            nin: c.nin_masked,
+            customer_type: c.customer_type.as_str(),
+            status: c.status.as_str(),
+            mode: c.mode.as_str(),
+            collection_wallet: c.collection_wallet_code,
+            wallet: WalletOut {
+                slug: c.wallet_slug,
+                balance: Naira(c.wallet_balance),
+                balance_kobo: c.wallet_balance.0,
+            },
+            virtual_accounts: Vec::new(),
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}

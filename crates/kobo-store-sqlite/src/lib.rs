@@ -1,0 +1,158 @@
+//! kobo's embedded engine: SQLite in WAL mode with `synchronous=FULL`.
+//!
+//! Writes go through a pool of exactly one connection, so they are serialized
+//! in the process and never meet SQLite's busy back-off; reads use a separate
+//! pool of several connections, which WAL lets run beside the writer.
+
+mod businesses;
+mod customers;
+mod error;
+mod idempotency;
+mod migrate;
+mod time;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kobo_core::Mode;
+use kobo_store::*;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+/// A kobo store on one SQLite file.
+#[derive(Clone)]
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) the database at `url` (`sqlite://PATH`).
+    pub async fn open(url: &str) -> StoreResult<SqliteStore> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unavailable(format!("bad SQLite URL: {e}")))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .pragma("temp_store", "memory")
+            .pragma("cache_size", "-16000");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .map_err(error::unavailable)?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(error::unavailable)?;
+        Ok(SqliteStore { writer, reader })
+    }
+
+    /// Closes both pools, waiting for connections to finish.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn migrate(&self) -> StoreResult<()> {
+        migrate::run(&self.writer).await
+    }
+    async fn migrations_current(&self) -> StoreResult<bool> {
+        migrate::is_current(&self.reader).await
+    }
+
+    async fn create_business(&self, name: &str, keys: &[NewApiKey]) -> StoreResult<Business> {
+        businesses::create(&self.writer, name, keys).await
+    }
+    async fn list_businesses(&self) -> StoreResult<Vec<Business>> {
+        businesses::list(&self.reader).await
+    }
+    async fn replace_keys(
+        &self,
+        business_id: i64,
+        mode: Mode,
+        keys: &[NewApiKey],
+    ) -> StoreResult<()> {
+        businesses::replace_keys(&self.writer, business_id, mode, keys).await
+    }
+    async fn find_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKey>> {
+        businesses::find_key(&self.reader, key_hash).await
+    }
+
+    async fn list_collection_wallets(&self, scope: Scope) -> StoreResult<Vec<CollectionWallet>> {
+        businesses::list_collection_wallets(&self.reader, scope).await
+    }
+    async fn create_collection_wallet(
+        &self,
+        scope: Scope,
+        name: &str,
+    ) -> StoreResult<CollectionWallet> {
+        businesses::create_collection_wallet(&self.writer, scope, name).await
+    }
+    async fn find_collection_wallet(
+        &self,
+        scope: Scope,
+        code: &str,
+    ) -> StoreResult<Option<CollectionWallet>> {
+        businesses::find_collection_wallet(&self.reader, scope, code).await
+    }
+
+    async fn create_customer(&self, scope: Scope, new: NewCustomer) -> StoreResult<Customer> {
+        let id = customers::create(&self.writer, scope, &new).await?;
+        customers::get(&self.writer, scope, id).await
+    }
+    async fn find_customer(
+        &self,
+        scope: Scope,
+        identifier: &CustomerLookup,
+    ) -> StoreResult<Option<Customer>> {
+        customers::find(&self.reader, scope, identifier).await
+    }
+    async fn update_customer(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+        patch: CustomerPatch,
+    ) -> StoreResult<Customer> {
+        customers::update(&self.writer, scope, customer_id, &patch).await?;
+        customers::get(&self.writer, scope, customer_id).await
+    }
+    async fn list_customers(
+        &self,
+        scope: Scope,
+        query: &CustomerQuery,
+    ) -> StoreResult<CustomerPage> {
+        customers::list(&self.reader, scope, query).await
+    }
+
+    async fn begin_idempotent(
+        &self,
+        scope: Scope,
+        key: &str,
+        request_hash: &str,
+    ) -> StoreResult<IdempotencyBegin> {
+        idempotency::begin(&self.writer, scope, key, request_hash).await
+    }
+    async fn finish_idempotent(
+        &self,
+        scope: Scope,
+        key: &str,
+        response: &StoredResponse,
+    ) -> StoreResult<()> {
+        idempotency::finish(&self.writer, scope, key, response).await
+    }
+    async fn abandon_idempotent(&self, scope: Scope, key: &str) -> StoreResult<()> {
+        idempotency::abandon(&self.writer, scope, key).await
+    }
+}

@@ -1,0 +1,17 @@
+//! One file per subcommand.
+
+mod business;
+mod migrate;
+mod serve;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(args) => serve::run(&cli.global, args).await,
+        Command::Migrate => migrate::run(&cli.global).await,
+        Command::Business(cmd) => business::run(&cli.global, cmd).await,
+    }
+}

@@ -1,0 +1,68 @@
+//! `kobo serve`: migrate, make a sandbox business on first start, listen, and
+//! drain in-flight requests on Ctrl-C or SIGTERM.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use kobo_server::AppState;
+use serde_json::json;
+
+use crate::cli::{Global, ServeArgs};
+use crate::commands::business;
+use crate::config;
+
+pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let store = config::open_store(global).await?;
+    store.migrate().await.context("migrations failed")?;
+    let vault = config::vault(global)?;
+    if store.list_businesses().await?.is_empty() {
+        let made = kobo_server::provision::create_business(store.as_ref(), "Sandbox").await?;
+        let (id, test, live) = (made.business.id, made.test, made.live);
+        let path = global.data_dir.join("sandbox-keys.json");
+        let text = serde_json::to_string_pretty(&json!({
+            "id": id, "name": "Sandbox",
+            "test": business::pair_json(&test), "live": business::pair_json(&live),
+        }))?;
+        config::write_private_file(&path, &text)?;
+        println!(
+            "Created a sandbox business; its keys are in {} (readable only by you).",
+            path.display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("kobo listening on http://{address}");
+    tracing::info!(%address, "listening");
+    kobo_server::serve(
+        listener,
+        AppState::new(store.clone(), vault),
+        shutdown_signal(),
+    )
+    .await?;
+    tracing::info!("drained; stopping");
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown requested; finishing in-flight requests");
+}
