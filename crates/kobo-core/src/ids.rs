@@ -41,6 +41,30 @@ pub fn virtual_account_code() -> String {
     format!("VA_{}", random_alphanumeric(16))
 }
 
+/// A random (version 4) UUID in its usual text form.
+pub fn uuid_v4() -> String {
+    let mut b: [u8; 16] = rand::random();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+/// A 30-digit NIP-style session id, for sandbox inflows sent without one.
+pub fn session_id() -> String {
+    let mut rng = rand::thread_rng();
+    (0..30)
+        .map(|_| char::from(b'0' + rng.gen_range(0..10)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +77,14 @@ mod tests {
         let live = collection_wallet_code(crate::Mode::Live);
         assert!(live.starts_with("WALLET_") && !live.starts_with("WALLET_DEMO_"));
         assert_ne!(customer_code(), customer_code());
+    }
+
+    #[test]
+    fn uuids_and_session_ids_have_their_shape() {
+        let u = uuid_v4();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        let s = session_id();
+        assert!(s.len() == 30 && s.bytes().all(|b| b.is_ascii_digit()));
     }
 }

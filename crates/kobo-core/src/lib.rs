@@ -4,6 +4,7 @@
 pub mod crypto;
 pub mod ids;
 pub mod keys;
+pub mod ledger;
 pub mod mode;
 pub mod money;
 pub mod nuban;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use kobo_store::StoreError;
+use kobo_store::{Refusal, StoreError};
 use serde::Serialize;
 
 /// Stable machine codes, with their HTTP status and category.
@@ -31,13 +31,18 @@ pub enum ErrorCode {
     IdempotencyKeyReused,
     PayloadTooLarge,
     UnsupportedMediaType,
+    CustomerInactive,
+    VirtualAccountLimit,
+    WrongMode,
+    InvalidSignature,
+    SessionConflict,
     ServiceUnavailable,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 23] = [
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidJson,
         ErrorCode::InvalidQuery,
@@ -54,6 +59,11 @@ impl ErrorCode {
         ErrorCode::IdempotencyKeyReused,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
+        ErrorCode::CustomerInactive,
+        ErrorCode::VirtualAccountLimit,
+        ErrorCode::WrongMode,
+        ErrorCode::InvalidSignature,
+        ErrorCode::SessionConflict,
         ErrorCode::ServiceUnavailable,
         ErrorCode::InternalError,
     ];
@@ -78,6 +88,11 @@ impl ErrorCode {
             IdempotencyKeyReused => "idempotency_key_reused",
             PayloadTooLarge => "payload_too_large",
             UnsupportedMediaType => "unsupported_media_type",
+            CustomerInactive => "customer_inactive",
+            VirtualAccountLimit => "virtual_account_limit",
+            WrongMode => "wrong_mode",
+            InvalidSignature => "invalid_signature",
+            SessionConflict => "session_conflict",
             ServiceUnavailable => "service_unavailable",
             InternalError => "internal_error",
         }
@@ -87,13 +102,20 @@ impl ErrorCode {
     pub fn status(self) -> StatusCode {
         use ErrorCode::*;
         match self {
-            ValidationFailed | InvalidJson | InvalidQuery | PageTooDeep | InvalidIdempotencyKey => {
-                StatusCode::BAD_REQUEST
+            ValidationFailed
+            | InvalidJson
+            | InvalidQuery
+            | PageTooDeep
+            | InvalidIdempotencyKey
+            | CustomerInactive
+            | VirtualAccountLimit => StatusCode::BAD_REQUEST,
+            MissingApiKey | InvalidApiKey | PublicKeyNotAllowed | InvalidSignature => {
+                StatusCode::UNAUTHORIZED
             }
-            MissingApiKey | InvalidApiKey | PublicKeyNotAllowed => StatusCode::UNAUTHORIZED,
+            WrongMode => StatusCode::FORBIDDEN,
             NotFound | RouteNotFound => StatusCode::NOT_FOUND,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            AlreadyExists | IdempotencyKeyInFlight => StatusCode::CONFLICT,
+            AlreadyExists | IdempotencyKeyInFlight | SessionConflict => StatusCode::CONFLICT,
             IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -231,6 +253,14 @@ impl From<StoreError> for ApiError {
                 }
             }
             StoreError::NotFound => ApiError::not_found("Resource"),
+            StoreError::Refused(Refusal::CustomerInactive) => ApiError::new(
+                ErrorCode::CustomerInactive,
+                "This customer is INACTIVE; activate it before issuing accounts.",
+            ),
+            StoreError::Refused(Refusal::VirtualAccountLimit { max }) => ApiError::new(
+                ErrorCode::VirtualAccountLimit,
+                format!("This customer already holds the maximum of {max} virtual accounts."),
+            ),
             StoreError::Unavailable(cause) => {
                 tracing::warn!(%cause, "database unavailable");
                 ApiError::new(

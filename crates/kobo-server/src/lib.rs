@@ -8,6 +8,7 @@
 pub mod envelope;
 pub mod error;
 pub mod http;
+pub mod inflow_writer;
 pub mod provision;
 pub mod routes;
 pub mod state;

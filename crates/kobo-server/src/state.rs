@@ -3,19 +3,54 @@
 use std::sync::Arc;
 
 use kobo_core::crypto::Vault;
-use kobo_store::Store;
+use kobo_store::{AccountIssuer, Store};
+
+use crate::inflow_writer::InflowWriter;
+
+/// Settings the HTTP layer needs (the binary fills them from flags, env and file).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// The institution whose NUBANs kobo issues.
+    pub issuer: AccountIssuer,
+    /// Key of the partner bank's `X-Provider-Signature`; `None` closes the provider door.
+    pub provider_secret: Option<String>,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            issuer: AccountIssuer {
+                institution_code: "999999".into(),
+                bank_name: "Kobo Sandbox Bank".into(),
+                provider: "kobo".into(),
+                max_per_customer: 5,
+            },
+            provider_secret: None,
+        }
+    }
+}
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub vault: Arc<Vault>,
+    pub config: Arc<ServerConfig>,
+    pub inflows: InflowWriter,
 }
 
 impl AppState {
+    /// State with default settings (sandbox bank, provider door closed).
     pub fn new(store: Arc<dyn Store>, vault: Vault) -> AppState {
+        AppState::with_config(store, vault, ServerConfig::default())
+    }
+
+    /// Starts the inflow writer; call inside a Tokio runtime.
+    pub fn with_config(store: Arc<dyn Store>, vault: Vault, config: ServerConfig) -> AppState {
         AppState {
+            inflows: InflowWriter::start(store.clone()),
             store,
             vault: Arc::new(vault),
+            config: Arc::new(config),
         }
     }
 }

@@ -245,3 +245,28 @@ pub(crate) async fn find_collection_wallet(
     .map_err(map)?;
     row.as_ref().map(wallet_from_row).transpose()
 }
+
+pub(crate) async fn set_fee_schedule(
+    pool: &SqlitePool,
+    business_id: i64,
+    mode: Mode,
+    fee: FeeSchedule,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO fee_schedule (business_id, mode, basis_points, flat_kobo, cap_kobo) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (business_id, mode) DO UPDATE SET basis_points = excluded.basis_points,
+            flat_kobo = excluded.flat_kobo, cap_kobo = excluded.cap_kobo",
+    )
+    .bind(business_id)
+    .bind(mode.as_str())
+    .bind(fee.basis_points as i64)
+    .bind(fee.flat.0)
+    .bind(fee.cap.map(|c| c.0))
+    .execute(pool)
+    .await
+    .map_err(|e| match map(e) {
+        StoreError::Internal(msg) if msg.contains("FOREIGN KEY") => StoreError::NotFound,
+        other => other,
+    })?;
+    Ok(())
+}

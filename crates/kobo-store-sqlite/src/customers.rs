@@ -170,19 +170,22 @@ pub(crate) async fn list(
     scope: Scope,
     q: &CustomerQuery,
 ) -> StoreResult<CustomerPage> {
+    // SQLite's LIKE folds ASCII case only: the term is matched both
+    // lowercased and as given, so a non-ASCII name ("Ọ̀làjídé") is found when
+    // searched in its own case. Full Unicode folding needs a folded column.
     let search = q
         .search
         .as_ref()
         .map(|s| format!("%{}%", escape_like(&s.to_lowercase())));
-    let filter = "c.business_id = ?1 AND c.mode = ?2
+    let search_as_given = q.search.as_ref().map(|s| format!("%{}%", escape_like(s)));
+    let filter = format!(
+        "c.business_id = ?1 AND c.mode = ?2
         AND (?3 IS NULL OR c.customer_type = ?3)
         AND (?4 IS NULL OR c.status = ?4)
-        AND (?5 IS NULL OR lower(coalesce(c.first_name, '')) LIKE ?5 ESCAPE '\\'
-             OR lower(coalesce(c.last_name, '')) LIKE ?5 ESCAPE '\\'
-             OR lower(coalesce(c.company_name, '')) LIKE ?5 ESCAPE '\\'
-             OR c.email_lower LIKE ?5 ESCAPE '\\'
-             OR coalesce(c.phone, '') LIKE ?5 ESCAPE '\\'
-             OR lower(c.reference) LIKE ?5 ESCAPE '\\')";
+        AND (?5 IS NULL OR {} OR {})",
+        any_column_like("?5"),
+        any_column_like("?9")
+    );
     let sql = format!(
         "{SELECT} WHERE {filter} AND (?6 IS NULL OR c.customer_id < ?6)
          ORDER BY c.customer_id DESC LIMIT ?7 OFFSET ?8"
@@ -196,6 +199,7 @@ pub(crate) async fn list(
         .bind(q.starting_after)
         .bind(q.limit as i64)
         .bind(q.offset as i64)
+        .bind(&search_as_given)
         .fetch_all(pool)
         .await
         .map_err(map)?;
@@ -210,12 +214,18 @@ pub(crate) async fn list(
             .map_err(map)?
             .unwrap_or(0)
     } else {
+        // ?6-?8 are the list query's cursor and window: unused here, bound
+        // as NULL so ?9 keeps its number.
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customer c WHERE {filter}"))
             .bind(scope.business_id)
             .bind(scope.mode.as_str())
             .bind(q.customer_type.map(|t| t.as_str()))
             .bind(q.status.map(|s| s.as_str()))
             .bind(&search)
+            .bind(None::<i64>)
+            .bind(None::<i64>)
+            .bind(None::<i64>)
+            .bind(&search_as_given)
             .fetch_one(pool)
             .await
             .map_err(map)?
@@ -224,6 +234,23 @@ pub(crate) async fn list(
         items,
         total: total.max(0) as u64,
     })
+}
+
+/// `col LIKE pattern` over every searched column, OR-ed. LIKE already folds
+/// ASCII case, so the columns are compared as stored.
+fn any_column_like(pattern: &str) -> String {
+    [
+        "c.first_name",
+        "c.last_name",
+        "c.company_name",
+        "c.email",
+        "c.phone",
+        "c.reference",
+    ]
+    .iter()
+    .map(|col| format!("coalesce({col}, '') LIKE {pattern} ESCAPE '\\'"))
+    .collect::<Vec<_>>()
+    .join(" OR ")
 }
 
 fn escape_like(s: &str) -> String {

@@ -8,14 +8,19 @@ mod businesses;
 mod customers;
 mod error;
 mod idempotency;
+mod inflows;
+mod ledger;
 mod migrate;
+mod movements;
 mod time;
+mod verify;
+mod virtual_accounts;
 
 use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use kobo_core::Mode;
+use kobo_core::{Kobo, Mode};
 use kobo_store::*;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -134,6 +139,64 @@ impl Store for SqliteStore {
         query: &CustomerQuery,
     ) -> StoreResult<CustomerPage> {
         customers::list(&self.reader, scope, query).await
+    }
+
+    async fn set_fee_schedule(
+        &self,
+        business_id: i64,
+        mode: Mode,
+        fee: FeeSchedule,
+    ) -> StoreResult<()> {
+        businesses::set_fee_schedule(&self.writer, business_id, mode, fee).await
+    }
+    async fn create_virtual_account(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+        reference: Option<String>,
+        issuer: &AccountIssuer,
+    ) -> StoreResult<VirtualAccount> {
+        virtual_accounts::create(&self.writer, scope, customer_id, reference, issuer).await
+    }
+    async fn virtual_accounts_of(
+        &self,
+        scope: Scope,
+        customer_ids: &[i64],
+    ) -> StoreResult<Vec<VirtualAccount>> {
+        virtual_accounts::of_customers(&self.reader, scope, customer_ids).await
+    }
+    async fn name_enquiry(&self, account_number: &str) -> StoreResult<Option<NameEnquiry>> {
+        virtual_accounts::name_enquiry(&self.reader, account_number).await
+    }
+    async fn post_inflows(
+        &self,
+        batch: Vec<InflowRequest>,
+    ) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
+        inflows::post_batch(&self.writer, batch).await
+    }
+    async fn find_inflow(&self, scope: Scope, session_id: &str) -> StoreResult<Option<Inflow>> {
+        inflows::find(&self.reader, scope, session_id).await
+    }
+    async fn list_inflows(
+        &self,
+        scope: Scope,
+        query: &InflowQuery,
+    ) -> StoreResult<(Vec<Inflow>, u64)> {
+        inflows::list(&self.reader, scope, query).await
+    }
+    async fn collected_through(&self, scope: Scope, customer_id: i64) -> StoreResult<Kobo> {
+        movements::collected_through(&self.reader, scope, customer_id).await
+    }
+    async fn movements(
+        &self,
+        scope: Scope,
+        customer: &Customer,
+        query: &MovementQuery,
+    ) -> StoreResult<(Vec<Movement>, u64)> {
+        movements::list(&self.reader, scope, customer, query).await
+    }
+    async fn verify_ledger(&self) -> StoreResult<LedgerReport> {
+        verify::run(&self.reader).await
     }
 
     async fn begin_idempotent(

@@ -6,7 +6,10 @@ use sqlx::{Executor, SqlitePool};
 
 use crate::error::map;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/0001_customers.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/0001_customers.sql")),
+    (2, include_str!("../migrations/0002_ledger.sql")),
+];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";

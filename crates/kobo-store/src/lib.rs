@@ -4,12 +4,15 @@
 
 mod error;
 mod model;
+mod money;
 
-pub use error::StoreError;
+pub use error::{Refusal, StoreError};
 pub use model::*;
+pub use money::*;
 
 use async_trait::async_trait;
-use kobo_core::Mode;
+pub use kobo_core::ledger::FeeSchedule;
+use kobo_core::{Kobo, Mode};
 
 /// Result of a store call.
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -72,6 +75,55 @@ pub trait Store: Send + Sync + 'static {
         scope: Scope,
         query: &CustomerQuery,
     ) -> StoreResult<CustomerPage>;
+
+    // ---- money ----
+    /// Sets the fee charged on a business's inflows in one mode.
+    async fn set_fee_schedule(
+        &self,
+        business_id: i64,
+        mode: Mode,
+        fee: FeeSchedule,
+    ) -> StoreResult<()>;
+    /// Issues a permanent NUBAN to an active customer, under the issuer's cap.
+    async fn create_virtual_account(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+        reference: Option<String>,
+        issuer: &AccountIssuer,
+    ) -> StoreResult<VirtualAccount>;
+    /// The virtual accounts of these customers, oldest first.
+    async fn virtual_accounts_of(
+        &self,
+        scope: Scope,
+        customer_ids: &[i64],
+    ) -> StoreResult<Vec<VirtualAccount>>;
+    /// Looks an account number up for the payer's bank (any mode).
+    async fn name_enquiry(&self, account_number: &str) -> StoreResult<Option<NameEnquiry>>;
+    /// Posts inflows in one database transaction, each in its own savepoint,
+    /// and answers each after the commit. The outer error means nothing committed.
+    async fn post_inflows(
+        &self,
+        batch: Vec<InflowRequest>,
+    ) -> StoreResult<Vec<StoreResult<InflowOutcome>>>;
+    async fn find_inflow(&self, scope: Scope, session_id: &str) -> StoreResult<Option<Inflow>>;
+    /// Inflows newest first, and how many match.
+    async fn list_inflows(
+        &self,
+        scope: Scope,
+        query: &InflowQuery,
+    ) -> StoreResult<(Vec<Inflow>, u64)>;
+    /// Net amount credited to a collection wallet through this customer.
+    async fn collected_through(&self, scope: Scope, customer_id: i64) -> StoreResult<Kobo>;
+    /// A customer's movements newest first, and how many match.
+    async fn movements(
+        &self,
+        scope: Scope,
+        customer: &Customer,
+        query: &MovementQuery,
+    ) -> StoreResult<(Vec<Movement>, u64)>;
+    /// Checks every ledger invariant over the whole database.
+    async fn verify_ledger(&self) -> StoreResult<LedgerReport>;
 
     // ---- idempotency ----
     /// Claims an idempotency key, or reports what an earlier request with it did.

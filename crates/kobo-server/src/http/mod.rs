@@ -6,4 +6,6 @@ pub mod body;
 pub mod fallback;
 pub mod idempotency;
 pub mod json;
+pub mod paging;
 pub mod query;
+pub mod signature;

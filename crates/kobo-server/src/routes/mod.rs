@@ -3,8 +3,10 @@
 pub mod collection_wallets;
 pub mod customers;
 pub mod health;
+pub mod inflows;
+pub mod virtual_accounts;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::state::AppState;
@@ -18,11 +20,11 @@ pub fn private_routes() -> Router<AppState> {
         )
         .route(
             "/api/v1/customers/storeorupdate",
-            axum::routing::post(customers::store_or_update::handle),
+            post(customers::store_or_update::handle),
         )
         .route(
             "/api/v1/customers/corporate",
-            axum::routing::post(customers::corporate::handle),
+            post(customers::corporate::handle),
         )
         .route(
             "/api/v1/customers/{identifier}",
@@ -31,6 +33,21 @@ pub fn private_routes() -> Router<AppState> {
                 .put(customers::update::handle),
         )
         .route(
+            "/api/v1/customers/{identifier}/balance",
+            get(customers::balance::handle),
+        )
+        .route(
+            "/api/v1/customers/{identifier}/transactions",
+            get(customers::transactions::handle),
+        )
+        .route(
+            "/api/v1/customers/{identifier}/virtual-accounts",
+            get(virtual_accounts::list).post(virtual_accounts::create),
+        )
+        .route("/api/v1/sandbox/inflows", post(inflows::sandbox::inflow))
+        .route("/api/v1/inflows", get(inflows::lookup::list))
+        .route("/api/v1/inflows/{session_id}", get(inflows::lookup::fetch))
+        .route(
             "/api/v1/collection-wallets",
             get(collection_wallets::list).post(collection_wallets::create),
         )
@@ -38,5 +55,11 @@ pub fn private_routes() -> Router<AppState> {
 
 /// Routes open to anyone.
 pub fn public_routes() -> Router<AppState> {
-    Router::new().route("/healthz", get(health::healthz))
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/v1/provider/inflows", post(inflows::provider::inflow))
+        .route(
+            "/api/v1/provider/name-enquiry",
+            post(inflows::provider::name_enquiry),
+        )
 }

@@ -61,6 +61,35 @@ pub async fn run(global: &Global, cmd: BusinessCommand) -> anyhow::Result<ExitCo
                 print_pair(&pair);
             }
         }
+        BusinessCommand::SetFee {
+            business,
+            mode,
+            basis_points,
+            flat_kobo,
+            cap_kobo,
+        } => {
+            if basis_points > 10_000 || flat_kobo < 0 || cap_kobo.is_some_and(|c| c < 0) {
+                anyhow::bail!("--basis-points must be 0..=10000 and amounts must not be negative");
+            }
+            let fee = kobo_store::FeeSchedule {
+                basis_points,
+                flat: kobo_core::Kobo(flat_kobo),
+                cap: cap_kobo.map(kobo_core::Kobo),
+            };
+            store
+                .set_fee_schedule(business, mode.into(), fee)
+                .await
+                .map_err(|e| match e {
+                    kobo_store::StoreError::NotFound => {
+                        anyhow::anyhow!("no business with id {business}")
+                    }
+                    other => other.into(),
+                })?;
+            println!(
+                "fee set for business {business} ({} mode)",
+                kobo_core::Mode::from(mode)
+            );
+        }
         BusinessCommand::List => {
             for b in store.list_businesses().await? {
                 println!("{}\t{}\t{}", b.id, b.name, b.created_at.to_rfc3339());

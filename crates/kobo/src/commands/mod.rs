@@ -1,6 +1,7 @@
 //! One file per subcommand.
 
 mod business;
+mod ledger;
 mod migrate;
 mod serve;
 
@@ -13,5 +14,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::run(&cli.global, args).await,
         Command::Migrate => migrate::run(&cli.global).await,
         Command::Business(cmd) => business::run(&cli.global, cmd).await,
+        Command::Ledger(cmd) => ledger::run(&cli.global, cmd).await,
     }
 }

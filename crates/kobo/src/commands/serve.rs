@@ -4,7 +4,9 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use kobo_server::state::ServerConfig;
 use kobo_server::AppState;
+use kobo_store::AccountIssuer;
 use serde_json::json;
 
 use crate::cli::{Global, ServeArgs};
@@ -35,14 +37,33 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let address = listener.local_addr()?;
     println!("kobo listening on http://{address}");
     tracing::info!(%address, "listening");
-    kobo_server::serve(
-        listener,
-        AppState::new(store.clone(), vault),
-        shutdown_signal(),
-    )
-    .await?;
+    let config = server_config(&args)?;
+    if config.provider_secret.is_none() {
+        tracing::warn!(
+            "KOBO_PROVIDER_SECRET is not set: the provider door (bank inflows) is closed"
+        );
+    }
+    let state = AppState::with_config(store.clone(), vault, config);
+    kobo_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("drained; stopping");
     Ok(ExitCode::SUCCESS)
+}
+
+fn server_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
+    let code = kobo_core::validate::bank_code(&args.bank_code)
+        .map_err(|why| anyhow::anyhow!("--bank-code {why}"))?;
+    if args.bank_name.trim().is_empty() || args.provider_name.trim().is_empty() {
+        anyhow::bail!("--bank-name and --provider-name must not be empty");
+    }
+    Ok(ServerConfig {
+        issuer: AccountIssuer {
+            institution_code: code,
+            bank_name: args.bank_name.trim().to_string(),
+            provider: args.provider_name.trim().to_string(),
+            max_per_customer: args.virtual_account_cap,
+        },
+        provider_secret: args.provider_secret.clone().filter(|s| !s.is_empty()),
+    })
 }
 
 async fn shutdown_signal() {

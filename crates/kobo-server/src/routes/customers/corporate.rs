@@ -6,7 +6,7 @@ use axum::response::Response;
 
 use super::create::create;
 use super::input::Shape;
-use super::view::CustomerOut;
+use super::view;
 use crate::envelope;
 use crate::error::ApiResult;
 use crate::http::auth::Auth;
@@ -21,6 +21,6 @@ pub async fn handle(
     let customer = create(&app, scope, &body, Shape::Corporate).await?;
     Ok(envelope::created(
         "Corporate customer created successfully",
-        CustomerOut::from(customer),
+        view::customer_out(&app, scope, customer).await?,
     ))
 }

@@ -6,7 +6,7 @@ use kobo_store::{Customer, CustomerType, NewCustomer, Scope};
 use serde_json::{Map, Value};
 
 use super::input::{self, Form, Shape};
-use super::view::CustomerOut;
+use super::view;
 use crate::envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Auth;
@@ -21,7 +21,7 @@ pub async fn handle(
     let customer = create(&app, scope, &body, Shape::Individual).await?;
     Ok(envelope::created(
         "Customer created successfully",
-        CustomerOut::from(customer),
+        view::customer_out(&app, scope, customer).await?,
     ))
 }
 

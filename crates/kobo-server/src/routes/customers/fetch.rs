@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 
-use super::view::CustomerOut;
+use super::view;
 use crate::envelope;
 use crate::error::ApiResult;
 use crate::http::auth::Auth;
@@ -17,6 +17,6 @@ pub async fn handle(
     let customer = super::find(&app, scope, &identifier).await?;
     Ok(envelope::ok(
         "Customer retrieved successfully",
-        CustomerOut::from(customer),
+        view::customer_out(&app, scope, customer).await?,
     ))
 }

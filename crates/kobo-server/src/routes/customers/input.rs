@@ -69,7 +69,14 @@ impl<'a> Form<'a> {
         field: &str,
         rule: impl FnOnce(&str) -> Result<T, Rule>,
     ) -> Option<T> {
-        if self.text(field).is_none() && !self.errors.contains_key(field) {
+        // Presence is checked without `text`, which would record a wrong
+        // type once here and again in `optional`.
+        let given = match self.body.get(field) {
+            None | Some(Value::Null) => false,
+            Some(Value::String(s)) => !s.is_empty(),
+            Some(_) => true,
+        };
+        if !given {
             self.fail(field, format!("The {field} field is required."));
             return None;
         }

@@ -1,12 +1,14 @@
 //! `/api/v1/customers…`: one action per file; `input` parses and validates
 //! request fields, `view` shapes the JSON answer.
 
+pub mod balance;
 pub mod corporate;
 pub mod create;
 pub mod fetch;
 pub mod input;
 pub mod list;
 pub mod store_or_update;
+pub mod transactions;
 pub mod update;
 pub mod view;
 

@@ -6,9 +6,9 @@ use axum::response::Response;
 use kobo_store::{CustomerLookup, StoreError};
 
 use super::create::create;
-use super::input::{Form, Shape};
+use super::input::{self, Form, Shape};
 use super::update::update;
-use super::view::CustomerOut;
+use super::view;
 use crate::envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Auth;
@@ -20,15 +20,23 @@ pub async fn handle(
     Auth(scope): Auth,
     JsonObject(body): JsonObject,
 ) -> ApiResult<Response> {
-    let mut form = Form::new(&body);
-    let reference = form.required("reference", kobo_core::validate::reference);
-    let Some(reference) = reference else {
-        return Err(ApiError::validation(form.finish()));
-    };
     let shape = if body.contains_key("company_name") {
         Shape::Corporate
     } else {
         Shape::Individual
+    };
+    let mut form = Form::new(&body);
+    let reference = form.required("reference", kobo_core::validate::reference);
+    let Some(reference) = reference else {
+        // Without a usable reference this can only be a create: name every
+        // bad field at once, as create does.
+        let fields = input::parse(&mut form, shape);
+        input::resolve_wallet(&app, scope, &fields, None, &mut form).await?;
+        let mut errors = form.finish();
+        for messages in errors.values_mut() {
+            messages.dedup();
+        }
+        return Err(ApiError::validation(errors));
     };
     // Two attempts: a parallel request may create the same reference between
     // our lookup and our insert; then the second pass updates it.
@@ -38,14 +46,14 @@ pub async fn handle(
             let customer = update(&app, scope, current, &body).await?;
             return Ok(envelope::ok(
                 "Customer updated successfully",
-                CustomerOut::from(customer),
+                view::customer_out(&app, scope, customer).await?,
             ));
         }
         match create(&app, scope, &body, shape).await {
             Ok(customer) => {
                 return Ok(envelope::created(
                     "Customer created successfully",
-                    CustomerOut::from(customer),
+                    view::customer_out(&app, scope, customer).await?,
                 ))
             }
             Err(e) if is_reference_conflict(&e) => continue,

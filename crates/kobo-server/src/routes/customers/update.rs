@@ -7,7 +7,7 @@ use kobo_store::{Customer, CustomerPatch, Scope};
 use serde_json::{Map, Value};
 
 use super::input::{self, Form, Shape};
-use super::view::CustomerOut;
+use super::view;
 use crate::envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Auth;
@@ -24,7 +24,7 @@ pub async fn handle(
     let customer = update(&app, scope, current, &body).await?;
     Ok(envelope::ok(
         "Customer updated successfully",
-        CustomerOut::from(customer),
+        view::customer_out(&app, scope, customer).await?,
     ))
 }
 

@@ -2,7 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kobo_core::money::Naira;
-use kobo_store::Customer;
+use kobo_store::{Customer, Scope};
+
+use crate::error::ApiResult;
+use crate::routes::virtual_accounts::VirtualAccountOut;
+use crate::state::AppState;
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -34,9 +38,39 @@ pub struct CustomerOut {
     pub mode: &'static str,
     pub collection_wallet: Option<String>,
     pub wallet: WalletOut,
-    pub virtual_accounts: Vec<serde_json::Value>,
+    pub virtual_accounts: Vec<VirtualAccountOut>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// The JSON of one customer, with its virtual accounts.
+pub async fn customer_out(
+    app: &AppState,
+    scope: Scope,
+    customer: Customer,
+) -> ApiResult<CustomerOut> {
+    Ok(customers_out(app, scope, vec![customer]).await?.remove(0))
+}
+
+/// The JSON of many customers, with their virtual accounts (one query for all).
+pub async fn customers_out(
+    app: &AppState,
+    scope: Scope,
+    customers: Vec<Customer>,
+) -> ApiResult<Vec<CustomerOut>> {
+    let ids: Vec<i64> = customers.iter().map(|c| c.id).collect();
+    let mut accounts = app.store.virtual_accounts_of(scope, &ids).await?;
+    Ok(customers
+        .into_iter()
+        .map(|c| {
+            let (mine, rest): (Vec<_>, Vec<_>) =
+                accounts.drain(..).partition(|a| a.customer_id == c.id);
+            accounts = rest;
+            let mut out = CustomerOut::from(c);
+            out.virtual_accounts = mine.into_iter().map(VirtualAccountOut::from).collect();
+            out
+        })
+        .collect())
 }
 
 impl From<Customer> for CustomerOut {
