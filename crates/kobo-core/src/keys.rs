@@ -79,7 +79,8 @@ pub fn hashes_equal(a: &str, b: &str) -> bool {
 
 /// A form of the key safe to show in logs and listings: prefix and last 4 characters.
 pub fn redact(key: &str) -> String {
-    let cut = key.len().saturating_sub(4);
+    // Counted in characters: slicing bytes would panic inside a multi-byte one.
+    let cut = key.char_indices().rev().nth(3).map_or(0, |(i, _)| i);
     let prefix_end = key.rfind('_').map(|i| i + 1).unwrap_or(0).min(cut);
     format!("{}…{}", &key[..prefix_end], &key[cut..])
 }
@@ -116,5 +117,7 @@ mod tests {
         let r = redact(&k);
         assert!(r.starts_with("PRV_DP_") && r.len() < k.len());
         assert_eq!(redact(""), "…");
+        assert_eq!(redact("\u{feff}_\0"), "…\u{feff}_\0");
+        assert_eq!(redact("PRV_DP_ééééé"), "PRV_DP_…éééé");
     }
 }

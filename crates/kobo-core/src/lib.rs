@@ -10,5 +10,8 @@ pub mod money;
 pub mod nuban;
 pub mod validate;
 
+#[cfg(test)]
+mod hostile_tests;
+
 pub use mode::Mode;
 pub use money::Kobo;

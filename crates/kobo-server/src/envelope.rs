@@ -3,6 +3,7 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 /// Serializes `body` as the response, with the JSON content type.
 pub fn json_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
@@ -53,7 +54,7 @@ fn respond<T: Serialize>(status: StatusCode, message: &str, data: T) -> Response
 }
 
 /// Laravel paginator fields, sent both inside `data` and as `meta`.
-#[derive(Serialize, Clone, Debug)]
+#[derive(Serialize, Clone, Debug, ToSchema)]
 pub struct PageMeta {
     /// `null` when the page was chosen by `starting_after`.
     pub current_page: Option<u64>,

@@ -36,13 +36,17 @@ pub enum ErrorCode {
     WrongMode,
     InvalidSignature,
     SessionConflict,
+    RateLimited,
+    HeadersTooLarge,
+    Overloaded,
+    RequestTimeout,
     ServiceUnavailable,
     InternalError,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 23] = [
+    pub const ALL: [ErrorCode; 27] = [
         ErrorCode::ValidationFailed,
         ErrorCode::InvalidJson,
         ErrorCode::InvalidQuery,
@@ -64,6 +68,10 @@ impl ErrorCode {
         ErrorCode::WrongMode,
         ErrorCode::InvalidSignature,
         ErrorCode::SessionConflict,
+        ErrorCode::RateLimited,
+        ErrorCode::HeadersTooLarge,
+        ErrorCode::Overloaded,
+        ErrorCode::RequestTimeout,
         ErrorCode::ServiceUnavailable,
         ErrorCode::InternalError,
     ];
@@ -93,6 +101,10 @@ impl ErrorCode {
             WrongMode => "wrong_mode",
             InvalidSignature => "invalid_signature",
             SessionConflict => "session_conflict",
+            RateLimited => "rate_limited",
+            HeadersTooLarge => "headers_too_large",
+            Overloaded => "overloaded",
+            RequestTimeout => "request_timeout",
             ServiceUnavailable => "service_unavailable",
             InternalError => "internal_error",
         }
@@ -119,7 +131,10 @@ impl ErrorCode {
             IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            Overloaded | ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            RequestTimeout => StatusCode::GATEWAY_TIMEOUT,
             InternalError => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -131,7 +146,7 @@ impl ErrorCode {
             ValidationFailed | InvalidJson | InvalidQuery | PageTooDeep | InvalidIdempotencyKey => {
                 "validation_error"
             }
-            ServiceUnavailable | InternalError => "processor_error",
+            ServiceUnavailable | InternalError | Overloaded | RequestTimeout => "processor_error",
             _ => "api_error",
         }
     }

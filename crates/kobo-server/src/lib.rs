@@ -9,9 +9,13 @@ pub mod envelope;
 pub mod error;
 pub mod http;
 pub mod inflow_writer;
+pub mod metrics;
+pub mod openapi;
 pub mod provision;
 pub mod routes;
 pub mod state;
+pub mod sweeper;
+pub mod webhooks;
 
 use std::future::Future;
 
@@ -22,7 +26,7 @@ use axum::Router;
 use tower::Layer;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::normalize_path::NormalizePathLayer;
-use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 pub use state::AppState;
@@ -44,13 +48,24 @@ pub fn router(state: AppState) -> Router {
         .merge(private)
         .fallback(http::fallback::not_found)
         .method_not_allowed_fallback(http::fallback::method_not_allowed)
+        .layer(middleware::from_fn(http::path::require_utf8))
         .layer(middleware::from_fn(http::body::limit_body))
+        .layer(middleware::from_fn_with_state(state.clone(), http::limits::guard))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(
             // Method, path and status only: headers carry keys, bodies carry BVNs.
             TraceLayer::new_for_http()
-                .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+                .make_span_with(|request: &Request| {
+                    let id = request
+                        .headers()
+                        .get(http::request_id::HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id = %id)
+                })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
+        .layer(middleware::from_fn(http::request_id::request_id))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
@@ -65,11 +80,21 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let background = [
+        webhooks::worker::spawn(state.clone()),
+        sweeper::spawn(state.store.clone(), state.config.sweep_interval),
+    ];
     let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
-    axum::serve(
+    let served = axum::serve(
         listener,
         axum::ServiceExt::<Request>::into_make_service(app),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    // Background work stops with the server; a lease or a due row left
+    // behind is picked up by the next start (or another node).
+    for task in background {
+        task.abort();
+    }
+    served
 }

@@ -5,7 +5,10 @@ use std::sync::Arc;
 use kobo_core::crypto::Vault;
 use kobo_store::{AccountIssuer, Store};
 
+use crate::http::limits::{Guards, Limits};
 use crate::inflow_writer::InflowWriter;
+use crate::metrics::Metrics;
+use crate::webhooks::WebhookConfig;
 
 /// Settings the HTTP layer needs (the binary fills them from flags, env and file).
 #[derive(Clone, Debug)]
@@ -14,6 +17,10 @@ pub struct ServerConfig {
     pub issuer: AccountIssuer,
     /// Key of the partner bank's `X-Provider-Signature`; `None` closes the provider door.
     pub provider_secret: Option<String>,
+    pub limits: Limits,
+    pub webhooks: WebhookConfig,
+    /// How often pending one-time accounts past their expiry are marked EXPIRED.
+    pub sweep_interval: std::time::Duration,
 }
 
 impl Default for ServerConfig {
@@ -26,6 +33,9 @@ impl Default for ServerConfig {
                 max_per_customer: 5,
             },
             provider_secret: None,
+            limits: Limits::default(),
+            webhooks: WebhookConfig::default(),
+            sweep_interval: std::time::Duration::from_secs(15),
         }
     }
 }
@@ -36,6 +46,8 @@ pub struct AppState {
     pub vault: Arc<Vault>,
     pub config: Arc<ServerConfig>,
     pub inflows: InflowWriter,
+    pub metrics: Arc<Metrics>,
+    pub guards: Arc<Guards>,
 }
 
 impl AppState {
@@ -48,6 +60,8 @@ impl AppState {
     pub fn with_config(store: Arc<dyn Store>, vault: Vault, config: ServerConfig) -> AppState {
         AppState {
             inflows: InflowWriter::start(store.clone()),
+            metrics: Arc::new(Metrics::default()),
+            guards: Arc::new(Guards::new(&config.limits)),
             store,
             vault: Arc::new(vault),
             config: Arc::new(config),

@@ -27,8 +27,8 @@ pub(crate) async fn create(pool: &SqlitePool, scope: Scope, new: &NewCustomer) -
         "INSERT INTO customer (business_id, mode, code, reference, first_name, last_name, company_name,
             rc_number, email, email_lower, phone, dob, bvn_ciphertext, bvn_hash, bvn_masked,
             nin_ciphertext, nin_hash, nin_masked, customer_type, status, collection_wallet_id,
-            wallet_slug, ledger_account_id, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?)
+            wallet_slug, ledger_account_id, created_at, updated_at, search_text)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?)
          RETURNING customer_id",
     )
     .bind(scope.business_id)
@@ -55,9 +55,18 @@ pub(crate) async fn create(pool: &SqlitePool, scope: Scope, new: &NewCustomer) -
     .bind(account)
     .bind(&now)
     .bind(&now)
+    .bind(kobo_core::validate::customer_search_key(&[
+        new.first_name.as_deref(),
+        new.last_name.as_deref(),
+        new.company_name.as_deref(),
+        Some(&new.email),
+        new.phone.as_deref(),
+        Some(&new.reference),
+    ]))
     .fetch_one(&mut *tx)
     .await
     .map_err(map)?;
+    crate::events::record(&mut tx, scope, "customer.created", id, Some(id)).await?;
     sqlx::query(
         "INSERT INTO customer_count (business_id, mode, total) VALUES (?, ?, 1)
          ON CONFLICT (business_id, mode) DO UPDATE SET total = total + 1",
@@ -110,6 +119,7 @@ pub(crate) async fn update(
         Some(w) => (true, w),
         None => (false, None),
     };
+    let mut tx = pool.begin().await.map_err(map)?;
     let done = sqlx::query(
         "UPDATE customer SET
             reference = COALESCE(?, reference),
@@ -156,13 +166,36 @@ pub(crate) async fn update(
     .bind(id)
     .bind(scope.business_id)
     .bind(scope.mode.as_str())
-    .execute(pool)
+    .execute(&mut *tx)
     .await
     .map_err(map)?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
-    Ok(())
+    let row = sqlx::query(
+        "SELECT first_name, last_name, company_name, email, phone, reference FROM customer WHERE customer_id = ?",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(map)?;
+    let field = |name: &str| row.get::<Option<String>, _>(name);
+    let key = kobo_core::validate::customer_search_key(&[
+        field("first_name").as_deref(),
+        field("last_name").as_deref(),
+        field("company_name").as_deref(),
+        field("email").as_deref(),
+        field("phone").as_deref(),
+        field("reference").as_deref(),
+    ]);
+    sqlx::query("UPDATE customer SET search_text = ? WHERE customer_id = ?")
+        .bind(key)
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    crate::events::record(&mut tx, scope, "customer.updated", id, Some(id)).await?;
+    tx.commit().await.map_err(map)
 }
 
 pub(crate) async fn list(
@@ -170,22 +203,15 @@ pub(crate) async fn list(
     scope: Scope,
     q: &CustomerQuery,
 ) -> StoreResult<CustomerPage> {
-    // SQLite's LIKE folds ASCII case only: the term is matched both
-    // lowercased and as given, so a non-ASCII name ("Ọ̀làjídé") is found when
-    // searched in its own case. Full Unicode folding needs a folded column.
+    // Matched against the folded search key, so case and Unicode form do not matter.
     let search = q
         .search
         .as_ref()
-        .map(|s| format!("%{}%", escape_like(&s.to_lowercase())));
-    let search_as_given = q.search.as_ref().map(|s| format!("%{}%", escape_like(s)));
-    let filter = format!(
-        "c.business_id = ?1 AND c.mode = ?2
+        .map(|s| format!("%{}%", escape_like(&kobo_core::validate::search_fold(s))));
+    let filter = "c.business_id = ?1 AND c.mode = ?2
         AND (?3 IS NULL OR c.customer_type = ?3)
         AND (?4 IS NULL OR c.status = ?4)
-        AND (?5 IS NULL OR {} OR {})",
-        any_column_like("?5"),
-        any_column_like("?9")
-    );
+        AND (?5 IS NULL OR c.search_text LIKE ?5 ESCAPE '\\')";
     let sql = format!(
         "{SELECT} WHERE {filter} AND (?6 IS NULL OR c.customer_id < ?6)
          ORDER BY c.customer_id DESC LIMIT ?7 OFFSET ?8"
@@ -199,7 +225,6 @@ pub(crate) async fn list(
         .bind(q.starting_after)
         .bind(q.limit as i64)
         .bind(q.offset as i64)
-        .bind(&search_as_given)
         .fetch_all(pool)
         .await
         .map_err(map)?;
@@ -214,18 +239,12 @@ pub(crate) async fn list(
             .map_err(map)?
             .unwrap_or(0)
     } else {
-        // ?6-?8 are the list query's cursor and window: unused here, bound
-        // as NULL so ?9 keeps its number.
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customer c WHERE {filter}"))
             .bind(scope.business_id)
             .bind(scope.mode.as_str())
             .bind(q.customer_type.map(|t| t.as_str()))
             .bind(q.status.map(|s| s.as_str()))
             .bind(&search)
-            .bind(None::<i64>)
-            .bind(None::<i64>)
-            .bind(None::<i64>)
-            .bind(&search_as_given)
             .fetch_one(pool)
             .await
             .map_err(map)?
@@ -234,23 +253,6 @@ pub(crate) async fn list(
         items,
         total: total.max(0) as u64,
     })
-}
-
-/// `col LIKE pattern` over every searched column, OR-ed. LIKE already folds
-/// ASCII case, so the columns are compared as stored.
-fn any_column_like(pattern: &str) -> String {
-    [
-        "c.first_name",
-        "c.last_name",
-        "c.company_name",
-        "c.email",
-        "c.phone",
-        "c.reference",
-    ]
-    .iter()
-    .map(|col| format!("coalesce({col}, '') LIKE {pattern} ESCAPE '\\'"))
-    .collect::<Vec<_>>()
-    .join(" OR ")
 }
 
 fn escape_like(s: &str) -> String {

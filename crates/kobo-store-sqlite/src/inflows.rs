@@ -118,10 +118,12 @@ async fn apply(
     let target = sqlx::query(
         "SELECT v.virtual_account_id, v.business_id, v.mode, v.status, c.customer_id, c.code, c.reference,
                 c.status AS customer_status, c.customer_type, c.ledger_account_id AS wallet_account,
-                w.ledger_account_id AS collection_account
+                w.ledger_account_id AS collection_account, v.kind, o.amount_kobo AS ota_amount,
+                o.amount_paid_kobo AS ota_paid, o.status AS ota_status, o.expires_at AS ota_expires_at
          FROM virtual_account v
          JOIN customer c ON c.customer_id = v.customer_id
          LEFT JOIN collection_wallet w ON w.collection_wallet_id = c.collection_wallet_id
+         LEFT JOIN one_time_account o ON o.virtual_account_id = v.virtual_account_id
          WHERE v.account_number = ?",
     )
     .bind(&req.account_number)
@@ -137,12 +139,16 @@ async fn apply(
     let scope = Scope { business_id, mode };
     let house = house_accounts(conn, cache, scope).await?;
     let customer_id: i64 = target.get("customer_id");
+    let now = now_text();
+    let one_time = one_time_state(&target, &now);
     let reason = if target.get::<&str, _>("mode") != mode.as_str() {
         Some("wrong_mode")
     } else if target.get::<&str, _>("status") != "ACTIVE" {
         Some("account_inactive")
     } else if target.get::<&str, _>("customer_status") != "ACTIVE" {
         Some("customer_inactive")
+    } else if one_time.as_ref().is_some_and(|o| o.expired) {
+        Some("expired")
     } else if target.get::<&str, _>("customer_type") == "collection"
         && target.get::<Option<i64>, _>("collection_account").is_none()
     {
@@ -189,12 +195,18 @@ async fn apply(
     let owner = (reason != Some("wrong_mode")).then_some(customer_id);
     let posting = Posting::new(lines).map_err(|e| StoreError::Internal(e.to_string()))?;
     let journal_id = crate::ledger::post(conn, scope, "inflow", &posting).await?;
-    let now = now_text();
+    let account_id: i64 = target.get("virtual_account_id");
+    let (flag, one_time_event) = match &one_time {
+        Some(o) => apply_one_time(conn, account_id, o, status, req.amount).await?,
+        None => (None, None),
+    };
+    let refund_due = reason == Some("expired");
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO inflow (dedupe_scope, session_id, business_id, mode, account_number, virtual_account_id,
             customer_id, status, reason, gross_kobo, fee_kobo, vat_kobo, net_kobo, sender_name,
-            sender_account_number, sender_bank_code, narration, paid_at, journal_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING inflow_id",
+            sender_account_number, sender_bank_code, narration, paid_at, journal_id, created_at, flag,
+            refund_due)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING inflow_id",
     )
     .bind(&scope_key)
     .bind(&req.session_id)
@@ -216,9 +228,19 @@ async fn apply(
     .bind(to_text(req.paid_at))
     .bind(journal_id)
     .bind(&now)
+    .bind(flag)
+    .bind(refund_due)
     .fetch_one(&mut *conn)
     .await
     .map_err(map)?;
+    let inflow_event = match status {
+        InflowStatus::Credited => "inflow.received",
+        InflowStatus::Suspense => "inflow.suspended",
+    };
+    crate::events::record(conn, scope, inflow_event, id, owner).await?;
+    if let Some(event) = one_time_event {
+        crate::events::record(conn, scope, event, account_id, owner).await?;
+    }
     Ok(Applied::Posted(Inflow {
         id,
         session_id: req.session_id.clone(),
@@ -240,7 +262,83 @@ async fn apply(
         paid_at: parse(&to_text(req.paid_at))?,
         created_at: parse(&now)?,
         conflicts: 0,
+        flag: flag.map(str::to_string),
+        refund_due,
     }))
+}
+
+/// A one-time account's state when a payment reaches it.
+struct OneTimeState {
+    amount: i64,
+    paid: i64,
+    status: String,
+    /// Past its expiry at posting time (kobo's clock, not the bank's `paid_at`),
+    /// or already marked expired.
+    expired: bool,
+}
+
+fn one_time_state(target: &SqliteRow, now: &str) -> Option<OneTimeState> {
+    if target.get::<&str, _>("kind") != "one_time" {
+        return None;
+    }
+    let status: String = target.get("ota_status");
+    let expires_at: String = target.get("ota_expires_at");
+    Some(OneTimeState {
+        amount: target.get("ota_amount"),
+        paid: target.get("ota_paid"),
+        expired: status == "EXPIRED" || (status == "PENDING" && now >= expires_at.as_str()),
+        status,
+    })
+}
+
+/// Moves a one-time account on after a payment: credited payments add to
+/// `amount_paid` and approve it once the amount is reached (flagging any
+/// excess); a payment after expiry marks it EXPIRED. Returns the inflow's
+/// flag and the one-time account event the payment caused, if any.
+async fn apply_one_time(
+    conn: &mut SqliteConnection,
+    account_id: i64,
+    state: &OneTimeState,
+    status: InflowStatus,
+    gross: Kobo,
+) -> StoreResult<(Option<&'static str>, Option<&'static str>)> {
+    if state.expired {
+        let changed = sqlx::query(
+            "UPDATE one_time_account SET status = 'EXPIRED' WHERE virtual_account_id = ? AND status = 'PENDING'",
+        )
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+        let event = (changed.rows_affected() > 0).then_some("one_time_account.expired");
+        return Ok((None, event));
+    }
+    if status != InflowStatus::Credited {
+        return Ok((None, None));
+    }
+    let paid = state
+        .paid
+        .checked_add(gross.0)
+        .ok_or_else(|| StoreError::Internal("amount_paid overflow".into()))?;
+    let (new_status, flag, event) = if state.status == "APPROVED" {
+        ("APPROVED", Some("paid_after_approval"), None)
+    } else if paid > state.amount {
+        ("APPROVED", Some("overpaid"), Some("one_time_account.paid"))
+    } else if paid == state.amount {
+        ("APPROVED", None, Some("one_time_account.paid"))
+    } else {
+        ("PENDING", None, Some("one_time_account.partially_paid"))
+    };
+    sqlx::query(
+        "UPDATE one_time_account SET amount_paid_kobo = ?, status = ? WHERE virtual_account_id = ?",
+    )
+    .bind(paid)
+    .bind(new_status)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await
+    .map_err(map)?;
+    Ok((flag, event))
 }
 
 fn line(account_id: i64, amount: Kobo, customer_id: Option<i64>) -> Line {
@@ -317,7 +415,7 @@ async fn fee_schedule(
 pub(crate) const SELECT: &str = "SELECT i.inflow_id, i.session_id, i.mode, i.account_number, i.customer_id,
         c.code AS customer_code, c.reference AS customer_reference, i.status, i.reason, i.gross_kobo,
         i.fee_kobo, i.vat_kobo, i.net_kobo, i.sender_name, i.sender_account_number, i.sender_bank_code,
-        i.narration, i.paid_at, i.created_at, i.conflicts
+        i.narration, i.paid_at, i.created_at, i.conflicts, i.flag, i.refund_due
      FROM inflow i LEFT JOIN customer c ON c.customer_id = i.customer_id";
 
 pub(crate) fn from_row(r: &SqliteRow) -> StoreResult<Inflow> {
@@ -343,6 +441,8 @@ pub(crate) fn from_row(r: &SqliteRow) -> StoreResult<Inflow> {
         paid_at: parse(r.get("paid_at"))?,
         created_at: parse(r.get("created_at"))?,
         conflicts: r.get("conflicts"),
+        flag: r.get("flag"),
+        refund_due: r.get("refund_due"),
     })
 }
 
@@ -390,4 +490,15 @@ pub(crate) async fn list(
         .map_err(map)?;
     let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
     Ok((items, total.max(0) as u64))
+}
+
+pub(crate) async fn find_by_id(pool: &SqlitePool, scope: Scope, id: i64) -> StoreResult<Option<Inflow>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE i.inflow_id = ? AND i.business_id = ? AND i.mode = ?"))
+        .bind(id)
+        .bind(scope.business_id)
+        .bind(scope.mode.as_str())
+        .fetch_optional(pool)
+        .await
+        .map_err(map)?;
+    row.as_ref().map(from_row).transpose()
 }

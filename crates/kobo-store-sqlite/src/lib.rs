@@ -7,14 +7,17 @@
 mod businesses;
 mod customers;
 mod error;
+mod events;
 mod idempotency;
 mod inflows;
 mod ledger;
 mod migrate;
 mod movements;
+mod one_time;
 mod time;
 mod verify;
 mod virtual_accounts;
+mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -59,6 +62,17 @@ impl SqliteStore {
             .await
             .map_err(error::unavailable)?;
         Ok(SqliteStore { writer, reader })
+    }
+
+    /// Writes a consistent copy of the live database to `path` (SQLite's
+    /// `VACUUM INTO`: one read transaction, so writers keep going).
+    pub async fn backup_to(&self, path: &str) -> StoreResult<()> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(path)
+            .execute(&self.reader)
+            .await
+            .map_err(error::map)?;
+        Ok(())
     }
 
     /// Closes both pools, waiting for connections to finish.
@@ -158,6 +172,28 @@ impl Store for SqliteStore {
     ) -> StoreResult<VirtualAccount> {
         virtual_accounts::create(&self.writer, scope, customer_id, reference, issuer).await
     }
+    async fn create_one_time_account(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+        new: NewOneTimeAccount,
+        issuer: &AccountIssuer,
+    ) -> StoreResult<OneTimeAccount> {
+        one_time::create(&self.writer, scope, customer_id, new, issuer).await
+    }
+    async fn one_time_accounts_of(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+    ) -> StoreResult<Vec<OneTimeAccount>> {
+        one_time::of_customer(&self.reader, scope, customer_id).await
+    }
+    async fn expire_one_time_accounts(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<u64> {
+        one_time::expire(&self.writer, now).await
+    }
     async fn virtual_accounts_of(
         &self,
         scope: Scope,
@@ -187,6 +223,14 @@ impl Store for SqliteStore {
     async fn collected_through(&self, scope: Scope, customer_id: i64) -> StoreResult<Kobo> {
         movements::collected_through(&self.reader, scope, customer_id).await
     }
+    async fn movements_before(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+        before: chrono::NaiveDate,
+    ) -> StoreResult<Kobo> {
+        movements::before(&self.reader, scope, customer_id, before).await
+    }
     async fn movements(
         &self,
         scope: Scope,
@@ -195,8 +239,57 @@ impl Store for SqliteStore {
     ) -> StoreResult<(Vec<Movement>, u64)> {
         movements::list(&self.reader, scope, customer, query).await
     }
+    async fn ledger_totals(&self) -> StoreResult<Vec<LedgerTotal>> {
+        verify::totals(&self.reader).await
+    }
     async fn verify_ledger(&self) -> StoreResult<LedgerReport> {
         verify::run(&self.reader).await
+    }
+
+    async fn find_virtual_account(&self, scope: Scope, id: i64) -> StoreResult<Option<VirtualAccount>> {
+        virtual_accounts::find(&self.reader, scope, id).await
+    }
+    async fn find_inflow_by_id(&self, scope: Scope, id: i64) -> StoreResult<Option<Inflow>> {
+        inflows::find_by_id(&self.reader, scope, id).await
+    }
+    async fn find_one_time_account(&self, scope: Scope, id: i64) -> StoreResult<Option<OneTimeAccount>> {
+        one_time::find(&self.reader, scope, id).await
+    }
+
+    async fn webhook_endpoint(&self, scope: Scope, new_secret: &str) -> StoreResult<WebhookEndpoint> {
+        webhooks::endpoint(&self.writer, scope, new_secret).await
+    }
+    async fn set_webhook_url(&self, scope: Scope, url: Option<String>, new_secret: &str) -> StoreResult<WebhookEndpoint> {
+        webhooks::set_url(&self.writer, scope, url, new_secret).await
+    }
+    async fn rotate_webhook_secret(&self, scope: Scope, secret: &str) -> StoreResult<WebhookEndpoint> {
+        webhooks::rotate(&self.writer, scope, secret).await
+    }
+    async fn claim_webhook_events(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookEvent>> {
+        webhooks::claim(&self.writer, now, lease_until, limit).await
+    }
+    async fn freeze_webhook_payload(&self, event_id: i64, payload: &str) -> StoreResult<String> {
+        webhooks::freeze(&self.writer, event_id, payload).await
+    }
+    async fn record_webhook_attempt(&self, event_id: i64, attempt: &WebhookAttempt, outcome: AttemptOutcome) -> StoreResult<()> {
+        webhooks::record_attempt(&self.writer, event_id, attempt, outcome).await
+    }
+    async fn list_webhook_events(&self, scope: Scope, query: &EventQuery) -> StoreResult<(Vec<WebhookEvent>, u64)> {
+        webhooks::list(&self.reader, scope, query).await
+    }
+    async fn webhook_attempts(&self, scope: Scope, public_id: &str) -> StoreResult<Option<Vec<WebhookAttempt>>> {
+        webhooks::attempts(&self.reader, scope, public_id).await
+    }
+    async fn retry_webhook_event(&self, scope: Scope, public_id: &str) -> StoreResult<bool> {
+        webhooks::retry(&self.writer, scope, public_id).await
+    }
+    async fn webhook_backlog(&self) -> StoreResult<u64> {
+        webhooks::backlog(&self.reader).await
     }
 
     async fn begin_idempotent(

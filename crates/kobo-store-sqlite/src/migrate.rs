@@ -9,6 +9,9 @@ use crate::error::map;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/0001_customers.sql")),
     (2, include_str!("../migrations/0002_ledger.sql")),
+    (3, include_str!("../migrations/0003_one_time_accounts.sql")),
+    (4, include_str!("../migrations/0004_customer_search.sql")),
+    (5, include_str!("../migrations/0005_webhooks.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (

@@ -30,8 +30,10 @@ pub(crate) async fn list(
         "SELECT e.entry_id, j.uuid, e.amount, e.balance_after, e.created_at, i.inflow_id
          FROM entry e JOIN journal j ON j.journal_id = e.journal_id
          LEFT JOIN inflow i ON i.journal_id = e.journal_id
-         WHERE {filter} AND (?7 IS NULL OR e.entry_id < ?7)
-         ORDER BY e.entry_id DESC LIMIT ?8 OFFSET ?9"
+         WHERE {filter} AND (?7 IS NULL OR e.entry_id {cmp} ?7)
+         ORDER BY e.entry_id {order} LIMIT ?8 OFFSET ?9",
+        cmp = if q.ascending { ">" } else { "<" },
+        order = if q.ascending { "ASC" } else { "DESC" },
     );
     let rows = sqlx::query(&sql)
         .bind(customer.id)
@@ -62,6 +64,9 @@ pub(crate) async fn list(
             created_at: parse(r.get("created_at"))?,
             inflow: inflow_id.and_then(|id| inflows.iter().find(|i| i.id == id).cloned()),
         });
+    }
+    if !q.with_total {
+        return Ok((items, 0));
     }
     let total: i64 = sqlx::query_scalar(&format!(
         "SELECT COUNT(*) FROM entry e JOIN journal j ON j.journal_id = e.journal_id WHERE {filter}"
@@ -108,6 +113,26 @@ pub(crate) async fn collected_through(
     .bind(customer_id)
     .bind(scope.business_id)
     .bind(scope.mode.as_str())
+    .fetch_one(pool)
+    .await
+    .map_err(map)?;
+    Ok(Kobo(sum))
+}
+
+pub(crate) async fn before(
+    pool: &SqlitePool,
+    scope: Scope,
+    customer_id: i64,
+    day: NaiveDate,
+) -> StoreResult<Kobo> {
+    let sum: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(e.amount), 0) FROM entry e JOIN journal j ON j.journal_id = e.journal_id
+         WHERE e.customer_id = ? AND j.business_id = ? AND j.mode = ? AND e.created_at < ?",
+    )
+    .bind(customer_id)
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .bind(lagos_day_start(day))
     .fetch_one(pool)
     .await
     .map_err(map)?;

@@ -94,3 +94,18 @@ async fn checks(conn: &mut SqliteConnection) -> StoreResult<LedgerReport> {
     }
     Ok(report)
 }
+
+pub(crate) async fn totals(pool: &SqlitePool) -> StoreResult<Vec<kobo_store::LedgerTotal>> {
+    let rows = sqlx::query("SELECT kind, mode, SUM(balance) AS total FROM ledger_account GROUP BY kind, mode ORDER BY kind, mode")
+        .fetch_all(pool)
+        .await
+        .map_err(map)?;
+    Ok(rows
+        .iter()
+        .map(|r| kobo_store::LedgerTotal {
+            kind: r.get("kind"),
+            mode: kobo_core::Mode::parse(r.get("mode")).unwrap_or(kobo_core::Mode::Test),
+            balance: kobo_core::Kobo(r.get("total")),
+        })
+        .collect())
+}

@@ -5,7 +5,7 @@
 use kobo_core::Mode;
 use kobo_store::*;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection, SqlitePool};
 
 use crate::error::map;
 use crate::time::{now_text, parse};
@@ -22,23 +22,59 @@ pub(crate) async fn create(
     issuer: &AccountIssuer,
 ) -> StoreResult<VirtualAccount> {
     let mut tx = pool.begin().await.map_err(map)?;
+    let id = issue(
+        &mut tx,
+        scope,
+        customer_id,
+        reference,
+        issuer,
+        Kind::Permanent,
+    )
+    .await?;
+    crate::events::record(&mut tx, scope, "virtual_account.created", id, Some(customer_id)).await?;
+    let row = sqlx::query(&format!("{SELECT} WHERE virtual_account_id = ?"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map)?;
+    tx.commit().await.map_err(map)?;
+    from_row(&row)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Permanent,
+    OneTime,
+}
+
+/// Checks the owner, allocates the next serial and inserts the account;
+/// returns its id. Runs inside the caller's (write) transaction.
+pub(crate) async fn issue(
+    conn: &mut SqliteConnection,
+    scope: Scope,
+    customer_id: i64,
+    reference: Option<String>,
+    issuer: &AccountIssuer,
+    kind: Kind,
+) -> StoreResult<i64> {
     let owner = sqlx::query(
         "SELECT c.status, c.first_name, c.last_name, c.company_name, b.name AS business_name,
-                (SELECT COUNT(*) FROM virtual_account v WHERE v.customer_id = c.customer_id) AS held
+                (SELECT COUNT(*) FROM virtual_account v
+                 WHERE v.customer_id = c.customer_id AND v.kind = 'permanent') AS held
          FROM customer c JOIN business b ON b.business_id = c.business_id
          WHERE c.customer_id = ? AND c.business_id = ? AND c.mode = ?",
     )
     .bind(customer_id)
     .bind(scope.business_id)
     .bind(scope.mode.as_str())
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await
     .map_err(map)?
     .ok_or(StoreError::NotFound)?;
     if owner.get::<&str, _>("status") != "ACTIVE" {
         return Err(StoreError::Refused(Refusal::CustomerInactive));
     }
-    if owner.get::<i64, _>("held") >= issuer.max_per_customer as i64 {
+    if kind == Kind::Permanent && owner.get::<i64, _>("held") >= issuer.max_per_customer as i64 {
         return Err(StoreError::Refused(Refusal::VirtualAccountLimit {
             max: issuer.max_per_customer,
         }));
@@ -50,7 +86,7 @@ pub(crate) async fn create(
     )
     .bind(&issuer.institution_code)
     .bind(FIRST_SERIAL + 1)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
     .map_err(map)?;
     if serial > MAX_SERIAL {
@@ -82,10 +118,10 @@ pub(crate) async fn create(
     .chars()
     .take(100)
     .collect();
-    let id: i64 = sqlx::query_scalar(
+    sqlx::query_scalar(
         "INSERT INTO virtual_account (business_id, mode, customer_id, code, account_number, account_name,
-            bank_name, bank_code, provider, status, reference, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?) RETURNING virtual_account_id",
+            bank_name, bank_code, provider, status, reference, kind, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?) RETURNING virtual_account_id",
     )
     .bind(scope.business_id)
     .bind(scope.mode.as_str())
@@ -97,17 +133,11 @@ pub(crate) async fn create(
     .bind(&issuer.institution_code)
     .bind(&issuer.provider)
     .bind(&reference)
+    .bind(if kind == Kind::OneTime { "one_time" } else { "permanent" })
     .bind(now_text())
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await
-    .map_err(map)?;
-    let row = sqlx::query(&format!("{SELECT} WHERE virtual_account_id = ?"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map)?;
-    tx.commit().await.map_err(map)?;
-    from_row(&row)
+    .map_err(map)
 }
 
 const SELECT: &str =
@@ -124,8 +154,8 @@ pub(crate) async fn of_customers(
     }
     let placeholders = vec!["?"; ids.len()].join(", ");
     let sql = format!(
-        "{SELECT} WHERE business_id = ? AND mode = ? AND customer_id IN ({placeholders})
-         ORDER BY virtual_account_id"
+        "{SELECT} WHERE business_id = ? AND mode = ? AND kind = 'permanent'
+         AND customer_id IN ({placeholders}) ORDER BY virtual_account_id"
     );
     let mut query = sqlx::query(&sql)
         .bind(scope.business_id)
@@ -143,10 +173,13 @@ pub(crate) async fn name_enquiry(
 ) -> StoreResult<Option<NameEnquiry>> {
     let row = sqlx::query(
         "SELECT v.account_number, v.account_name, v.bank_name, v.bank_code, v.mode, v.status,
-                c.status AS customer_status
+                c.status AS customer_status,
+                (o.status IS NULL OR (o.status <> 'EXPIRED' AND o.expires_at > ?)) AS payable
          FROM virtual_account v JOIN customer c ON c.customer_id = v.customer_id
+         LEFT JOIN one_time_account o ON o.virtual_account_id = v.virtual_account_id
          WHERE v.account_number = ?",
     )
+    .bind(now_text())
     .bind(account_number)
     .fetch_optional(pool)
     .await
@@ -157,12 +190,15 @@ pub(crate) async fn name_enquiry(
         bank_name: r.get("bank_name"),
         bank_code: r.get("bank_code"),
         mode: Mode::parse(r.get("mode")).unwrap_or(Mode::Test),
+        // An expired one-time account is not payable: refusing the name
+        // enquiry stops the transfer before money moves.
         active: r.get::<&str, _>("status") == "ACTIVE"
-            && r.get::<&str, _>("customer_status") == "ACTIVE",
+            && r.get::<&str, _>("customer_status") == "ACTIVE"
+            && r.get::<bool, _>("payable"),
     }))
 }
 
-fn from_row(r: &SqliteRow) -> StoreResult<VirtualAccount> {
+pub(crate) fn from_row(r: &SqliteRow) -> StoreResult<VirtualAccount> {
     Ok(VirtualAccount {
         id: r.get("virtual_account_id"),
         code: r.get("code"),
@@ -177,4 +213,15 @@ fn from_row(r: &SqliteRow) -> StoreResult<VirtualAccount> {
         reference: r.get("reference"),
         created_at: parse(r.get("created_at"))?,
     })
+}
+
+pub(crate) async fn find(pool: &SqlitePool, scope: Scope, id: i64) -> StoreResult<Option<VirtualAccount>> {
+    let row = sqlx::query(&format!("{SELECT} WHERE virtual_account_id = ? AND business_id = ? AND mode = ?"))
+        .bind(id)
+        .bind(scope.business_id)
+        .bind(scope.mode.as_str())
+        .fetch_optional(pool)
+        .await
+        .map_err(map)?;
+    row.as_ref().map(from_row).transpose()
 }

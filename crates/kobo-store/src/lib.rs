@@ -5,10 +5,12 @@
 mod error;
 mod model;
 mod money;
+mod webhooks;
 
 pub use error::{Refusal, StoreError};
 pub use model::*;
 pub use money::*;
+pub use webhooks::*;
 
 use async_trait::async_trait;
 pub use kobo_core::ledger::FeeSchedule;
@@ -92,7 +94,27 @@ pub trait Store: Send + Sync + 'static {
         reference: Option<String>,
         issuer: &AccountIssuer,
     ) -> StoreResult<VirtualAccount>;
-    /// The virtual accounts of these customers, oldest first.
+    /// Issues a one-time account (same serial space, never reused).
+    async fn create_one_time_account(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+        new: NewOneTimeAccount,
+        issuer: &AccountIssuer,
+    ) -> StoreResult<OneTimeAccount>;
+    /// A customer's one-time accounts, newest first.
+    async fn one_time_accounts_of(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+    ) -> StoreResult<Vec<OneTimeAccount>>;
+    /// Writes EXPIRED on every pending one-time account whose time has passed
+    /// (any business); returns how many changed.
+    async fn expire_one_time_accounts(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> StoreResult<u64>;
+    /// The permanent virtual accounts of these customers, oldest first.
     async fn virtual_accounts_of(
         &self,
         scope: Scope,
@@ -115,15 +137,55 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<(Vec<Inflow>, u64)>;
     /// Net amount credited to a collection wallet through this customer.
     async fn collected_through(&self, scope: Scope, customer_id: i64) -> StoreResult<Kobo>;
-    /// A customer's movements newest first, and how many match.
+    /// Sum of a customer's movements before a Lagos date (a statement's opening balance).
+    async fn movements_before(
+        &self,
+        scope: Scope,
+        customer_id: i64,
+        before: chrono::NaiveDate,
+    ) -> StoreResult<Kobo>;
+    /// A customer's movements in the query's order, and how many match (0 unless `with_total`).
     async fn movements(
         &self,
         scope: Scope,
         customer: &Customer,
         query: &MovementQuery,
     ) -> StoreResult<(Vec<Movement>, u64)>;
+    /// Sum of balances per account kind and mode, across businesses.
+    async fn ledger_totals(&self) -> StoreResult<Vec<LedgerTotal>>;
     /// Checks every ledger invariant over the whole database.
     async fn verify_ledger(&self) -> StoreResult<LedgerReport>;
+
+    // ---- lookups by id (for rendering webhook payloads) ----
+    async fn find_virtual_account(&self, scope: Scope, id: i64) -> StoreResult<Option<VirtualAccount>>;
+    async fn find_inflow_by_id(&self, scope: Scope, id: i64) -> StoreResult<Option<Inflow>>;
+    /// A one-time account by its virtual account id.
+    async fn find_one_time_account(&self, scope: Scope, id: i64) -> StoreResult<Option<OneTimeAccount>>;
+
+    // ---- webhooks ----
+    /// The endpoint of one mode; its secret is created (`new_secret`) on first use.
+    async fn webhook_endpoint(&self, scope: Scope, new_secret: &str) -> StoreResult<WebhookEndpoint>;
+    async fn set_webhook_url(&self, scope: Scope, url: Option<String>, new_secret: &str) -> StoreResult<WebhookEndpoint>;
+    async fn rotate_webhook_secret(&self, scope: Scope, secret: &str) -> StoreResult<WebhookEndpoint>;
+    /// Leases up to `limit` due pending events until `lease_until`. Per
+    /// customer, an event is not handed out before an earlier one has had its
+    /// first attempt, so delivery follows event order where it can.
+    async fn claim_webhook_events(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<WebhookEvent>>;
+    /// Stores the rendered payload once (the first render wins).
+    async fn freeze_webhook_payload(&self, event_id: i64, payload: &str) -> StoreResult<String>;
+    /// Records an attempt and moves the event on.
+    async fn record_webhook_attempt(&self, event_id: i64, attempt: &WebhookAttempt, outcome: AttemptOutcome) -> StoreResult<()>;
+    async fn list_webhook_events(&self, scope: Scope, query: &EventQuery) -> StoreResult<(Vec<WebhookEvent>, u64)>;
+    async fn webhook_attempts(&self, scope: Scope, public_id: &str) -> StoreResult<Option<Vec<WebhookAttempt>>>;
+    /// Makes the event due now (pending, unleased); false when it does not exist.
+    async fn retry_webhook_event(&self, scope: Scope, public_id: &str) -> StoreResult<bool>;
+    /// Events not yet delivered or failed, across businesses.
+    async fn webhook_backlog(&self) -> StoreResult<u64>;
 
     // ---- idempotency ----
     /// Claims an idempotency key, or reports what an earlier request with it did.

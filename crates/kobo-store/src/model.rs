@@ -204,7 +204,11 @@ impl CustomerLookup {
                 return CustomerLookup::Id(id);
             }
         }
-        if identifier.len() >= 4 && identifier[..4].eq_ignore_ascii_case("CUS_") {
+        // `get`, not `[..4]`: byte 4 may fall inside a multi-byte character.
+        if identifier
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("CUS_"))
+        {
             return CustomerLookup::Code(identifier.to_string());
         }
         if identifier.contains('@') {
@@ -275,6 +279,11 @@ mod tests {
         assert_eq!(
             CustomerLookup::parse("99999999999999999999999"),
             CustomerLookup::Reference("99999999999999999999999".into())
+        );
+        // Byte 4 inside a multi-byte character (found by schemathesis: it panicked).
+        assert_eq!(
+            CustomerLookup::parse("\u{2}ß\u{9e}x"),
+            CustomerLookup::Reference("\u{2}ß\u{9e}x".into())
         );
     }
 }

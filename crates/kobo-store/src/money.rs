@@ -120,6 +120,78 @@ pub struct Inflow {
     pub created_at: DateTime<Utc>,
     /// How many times this session id came again with another amount or account.
     pub conflicts: i64,
+    /// `overpaid` or `paid_after_approval` for one-time accounts.
+    pub flag: Option<String>,
+    /// Money held in suspense that should go back to the payer (expired one-time account).
+    pub refund_due: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OneTimeStatus {
+    Pending,
+    Approved,
+    Expired,
+}
+
+impl OneTimeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OneTimeStatus::Pending => "PENDING",
+            OneTimeStatus::Approved => "APPROVED",
+            OneTimeStatus::Expired => "EXPIRED",
+        }
+    }
+    pub fn parse(s: &str) -> Option<OneTimeStatus> {
+        match s {
+            "PENDING" => Some(OneTimeStatus::Pending),
+            "APPROVED" => Some(OneTimeStatus::Approved),
+            "EXPIRED" => Some(OneTimeStatus::Expired),
+            _ => None,
+        }
+    }
+}
+
+/// A one-time (pay-with-transfer) account.
+#[derive(Clone, Debug)]
+pub struct OneTimeAccount {
+    pub account: VirtualAccount,
+    pub reference: String,
+    pub amount: Kobo,
+    /// Gross of every payment credited to it.
+    pub amount_paid: Kobo,
+    /// As stored; see [`OneTimeAccount::status_at`] for the status at a given time.
+    pub status: OneTimeStatus,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl OneTimeAccount {
+    /// The status at `now`: a pending account past its expiry is expired,
+    /// whether or not the sweeper has written that yet.
+    pub fn status_at(&self, now: DateTime<Utc>) -> OneTimeStatus {
+        if self.status == OneTimeStatus::Pending && now >= self.expires_at {
+            OneTimeStatus::Expired
+        } else {
+            self.status
+        }
+    }
+
+    /// What is still to pay (never negative).
+    pub fn remaining(&self) -> Kobo {
+        Kobo((self.amount.0 - self.amount_paid.0).max(0))
+    }
+
+    /// What was paid beyond the amount.
+    pub fn excess(&self) -> Kobo {
+        Kobo((self.amount_paid.0 - self.amount.0).max(0))
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewOneTimeAccount {
+    pub reference: String,
+    pub amount: Kobo,
+    pub expires_at: DateTime<Utc>,
 }
 
 /// The answer to one posted inflow.
@@ -160,7 +232,12 @@ pub struct MovementQuery {
     pub to: Option<NaiveDate>,
     pub offset: u64,
     pub limit: u32,
+    /// Newest first (the default) or, with `ascending`, oldest first; the
+    /// cursor then means "after this entry".
     pub starting_after: Option<i64>,
+    pub ascending: bool,
+    /// Count every match (a second query); lists need it, statements do not.
+    pub with_total: bool,
 }
 
 /// What `kobo ledger verify` found.
@@ -178,4 +255,12 @@ impl LedgerReport {
     pub fn is_ok(&self) -> bool {
         self.problems.is_empty()
     }
+}
+
+/// The sum of balances of one kind of account in one mode (for metrics).
+#[derive(Clone, Debug)]
+pub struct LedgerTotal {
+    pub kind: String,
+    pub mode: Mode,
+    pub balance: Kobo,
 }

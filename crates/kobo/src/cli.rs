@@ -26,9 +26,27 @@ pub struct Cli {
 
 #[derive(Args, Debug, Clone)]
 pub struct Global {
-    /// Database URL: `sqlite://PATH` (default: sqlite://<data-dir>/kobo.db).
+    /// Database URL: `sqlite://PATH` (default: sqlite://<data-dir>/kobo.db) or
+    /// `postgres://USER:PASS@HOST:PORT/DB` (TLS with `?sslmode=require`, or
+    /// `verify-full` and `sslrootcert=PATH`).
     #[arg(long = "database", env = "KOBO_DATABASE_URL", global = true)]
     pub database: Option<String>,
+    /// PostgreSQL: most connections this node opens.
+    #[arg(
+        long,
+        env = "KOBO_DB_MAX_CONNECTIONS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub db_max_connections: u32,
+    /// PostgreSQL: a statement running longer than this is cancelled (0: no limit).
+    #[arg(
+        long,
+        env = "KOBO_DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub db_statement_timeout_ms: u64,
     /// Folder for the embedded database, the key file and the sandbox keys.
     #[arg(
         long,
@@ -57,6 +75,23 @@ pub enum Command {
     /// Ledger tools.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a consistent copy of the SQLite database to PATH while kobo runs.
+    Backup {
+        /// Where to write the copy (must not exist).
+        path: std::path::PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Print the effective configuration (flags > KOBO_* variables > KOBO_CONFIG file > defaults), secrets redacted.
+    Check {
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -90,6 +125,32 @@ pub struct ServeArgs {
     /// Most permanent virtual accounts per customer.
     #[arg(long, env = "KOBO_VIRTUAL_ACCOUNT_CAP", default_value_t = 5)]
     pub virtual_account_cap: u32,
+    /// A request still running after this many milliseconds is answered 504.
+    #[arg(long, env = "KOBO_REQUEST_TIMEOUT_MS", default_value_t = 30_000)]
+    pub request_timeout_ms: u64,
+    /// Requests in flight at once; past it, 503 with Retry-After.
+    #[arg(long, env = "KOBO_MAX_IN_FLIGHT", default_value_t = 2048)]
+    pub max_in_flight: usize,
+    /// Requests per second per API key (token bucket); 0 turns the limit off.
+    #[arg(long, env = "KOBO_RATE_LIMIT_PER_SECOND", default_value_t = 0)]
+    pub rate_limit_per_second: u32,
+    /// Burst allowed above the rate (at least the rate).
+    #[arg(long, env = "KOBO_RATE_LIMIT_BURST", default_value_t = 0)]
+    pub rate_limit_burst: u32,
+    /// Let webhooks reach private, loopback and link-local addresses.
+    #[arg(long, env = "KOBO_WEBHOOKS_ALLOW_PRIVATE", default_value_t = false)]
+    pub webhooks_allow_private: bool,
+    /// Delays between webhook retries, e.g. `1s,2s,5s` (default: 3m four
+    /// times, then hourly until 72 hours).
+    #[arg(long, env = "KOBO_WEBHOOKS_RETRY_SCHEDULE")]
+    pub webhooks_retry_schedule: Option<String>,
+    /// Seconds a webhook being sent stays leased to its worker (at least the
+    /// 10 s timeout plus 5 s); after a crash mid-send it goes out again then.
+    #[arg(long, env = "KOBO_WEBHOOKS_LEASE_SECS", default_value_t = 60)]
+    pub webhooks_lease_secs: u64,
+    /// How often the sweeper expires one-time accounts, in seconds.
+    #[arg(long, env = "KOBO_SWEEP_INTERVAL_SECS", default_value_t = 15)]
+    pub sweep_interval_secs: u64,
 }
 
 #[derive(Subcommand, Debug)]
@@ -113,6 +174,16 @@ pub enum BusinessCommand {
     },
     /// List businesses.
     List,
+    /// Set the webhook URL of one mode (live: webhook_url, test: webhook_sandbox_url).
+    SetWebhook {
+        #[arg(long)]
+        business: i64,
+        #[arg(long, value_enum)]
+        mode: ModeArg,
+        /// The URL; an empty string clears it.
+        #[arg(long)]
+        url: String,
+    },
     /// Set the fee on a business's inflows in one mode (VAT at 7.5% is added on top of the fee).
     SetFee {
         #[arg(long)]

@@ -3,10 +3,12 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use kobo_core::crypto::Vault;
 use kobo_store::Store;
+use kobo_store_postgres::{PgOptions, PostgresStore};
 use kobo_store_sqlite::SqliteStore;
 
 use crate::cli::Global;
@@ -36,9 +38,19 @@ pub async fn open_store(global: &Global) -> anyhow::Result<Arc<dyn Store>> {
         return Ok(Arc::new(store));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("the PostgreSQL engine is not built yet; use sqlite://PATH");
+        let options = PgOptions {
+            max_connections: global.db_max_connections,
+            statement_timeout: Duration::from_millis(global.db_statement_timeout_ms),
+            acquire_timeout: Duration::from_secs(10),
+        };
+        // The error already reads as one line naming host, port and database
+        // (never the password).
+        let store = PostgresStore::connect(&url, options)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(Arc::new(store));
     }
-    bail!("unsupported database URL (expected sqlite://PATH)")
+    bail!("unsupported database URL (expected sqlite://PATH or postgres://…)")
 }
 
 /// The vault key: `KOBO_ENCRYPTION_KEY`, else `<data-dir>/encryption.key`,

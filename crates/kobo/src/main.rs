@@ -3,11 +3,16 @@
 mod cli;
 mod commands;
 mod config;
+mod config_file;
 mod logging;
 
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    if let Err(e) = config_file::load() {
+        eprintln!("kobo: {e:#}");
+        return std::process::ExitCode::FAILURE;
+    }
     let cli = cli::Cli::parse();
     logging::init(cli.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -6,20 +6,27 @@ use chrono::{DateTime, Utc};
 use kobo_core::money::Naira;
 use kobo_store::CollectionWallet;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::envelope;
 use crate::error::{ApiResult, FieldErrors};
 use crate::http::auth::Auth;
 use crate::http::json::JsonObject;
+use crate::openapi::envelopes::{ErrorBody, Success};
+use crate::openapi::requests::CollectionWalletIn;
 use crate::routes::customers::input::Form;
 use crate::state::AppState;
 
-#[derive(Serialize)]
+/// A collection wallet: where a collection customer's inflows go.
+#[derive(Serialize, ToSchema)]
 pub struct CollectionWalletOut {
     pub id: i64,
+    #[schema(example = "CW_main")]
     pub code: String,
+    #[schema(example = "Lagos branch")]
     pub name: String,
     pub is_default: bool,
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub balance: Naira,
     pub balance_kobo: i64,
     pub created_at: DateTime<Utc>,
@@ -39,12 +46,27 @@ impl From<CollectionWallet> for CollectionWalletOut {
     }
 }
 
+/// List collection wallets
+#[utoipa::path(
+    get, path = "/api/v1/collection-wallets", tag = "collection-wallets",
+    operation_id = "list_collection_wallets", security(("DPPRIVATEKEY" = [])),
+    responses((status = 200, description = "The wallets.", body = Success<Vec<CollectionWalletOut>>))
+)]
 pub async fn list(State(app): State<AppState>, Auth(scope): Auth) -> ApiResult<Response> {
     let wallets = app.store.list_collection_wallets(scope).await?;
     let out: Vec<CollectionWalletOut> = wallets.into_iter().map(Into::into).collect();
     Ok(envelope::ok("Collection wallets retrieved", out))
 }
 
+/// Create a collection wallet
+#[utoipa::path(
+    post, path = "/api/v1/collection-wallets", tag = "collection-wallets",
+    operation_id = "create_collection_wallet", security(("DPPRIVATEKEY" = [])),
+    request_body = CollectionWalletIn,
+    responses(
+        (status = 201, description = "Created.", body = Success<CollectionWalletOut>),
+    )
+)]
 pub async fn create(
     State(app): State<AppState>,
     Auth(scope): Auth,

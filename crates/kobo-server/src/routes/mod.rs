@@ -2,9 +2,12 @@
 
 pub mod collection_wallets;
 pub mod customers;
+pub mod docs;
 pub mod health;
 pub mod inflows;
+pub mod one_time_accounts;
 pub mod virtual_accounts;
+pub mod webhooks;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -44,6 +47,31 @@ pub fn private_routes() -> Router<AppState> {
             "/api/v1/customers/{identifier}/virtual-accounts",
             get(virtual_accounts::list).post(virtual_accounts::create),
         )
+        .route(
+            "/api/v1/customers/{identifier}/one-time-accounts",
+            get(one_time_accounts::list).post(one_time_accounts::create),
+        )
+        .route(
+            "/api/v1/customers/{identifier}/statement",
+            get(customers::statement::handle),
+        )
+        .route(
+            "/api/v1/webhooks",
+            get(webhooks::endpoint::get).put(webhooks::endpoint::put),
+        )
+        .route(
+            "/api/v1/webhooks/rotate-secret",
+            post(webhooks::endpoint::rotate_secret),
+        )
+        .route("/api/v1/webhooks/events", get(webhooks::events::list))
+        .route(
+            "/api/v1/webhooks/events/{id}/attempts",
+            get(webhooks::events::attempts),
+        )
+        .route(
+            "/api/v1/webhooks/events/{id}/retry",
+            post(webhooks::events::retry),
+        )
         .route("/api/v1/sandbox/inflows", post(inflows::sandbox::inflow))
         .route("/api/v1/inflows", get(inflows::lookup::list))
         .route("/api/v1/inflows/{session_id}", get(inflows::lookup::fetch))
@@ -57,6 +85,11 @@ pub fn private_routes() -> Router<AppState> {
 pub fn public_routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .route("/api/v1/openapi.json", get(docs::openapi_json))
+        .route("/docs", get(docs::page))
+        .route("/docs/{*file}", get(docs::asset))
         .route("/api/v1/provider/inflows", post(inflows::provider::inflow))
         .route(
             "/api/v1/provider/name-enquiry",

@@ -30,7 +30,24 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// The partner bank's signing secret in every test app.
+pub const PROVIDER_SECRET: &str = "test-provider-secret";
+
+/// The configuration every test app starts with: the provider door open with
+/// [`PROVIDER_SECRET`], everything else at its default.
+pub fn test_config() -> kobo_server::state::ServerConfig {
+    kobo_server::state::ServerConfig {
+        provider_secret: Some(PROVIDER_SECRET.to_string()),
+        ..Default::default()
+    }
+}
+
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(test_config()).await
+}
+
+/// A test app with its own settings (limits, webhooks…); start from [`test_config`].
+pub async fn spawn_app_with(config: kobo_server::state::ServerConfig) -> TestApp {
     let dir = std::env::temp_dir().join(format!(
         "kobo-test-{}",
         kobo_core::ids::random_alphanumeric(12)
@@ -43,7 +60,7 @@ pub async fn spawn_app() -> TestApp {
         .await
         .expect("business");
     let vault = Vault::from_base64(&Vault::generate_key_base64()).unwrap();
-    let state = kobo_server::AppState::new(store.clone(), vault);
+    let state = kobo_server::AppState::with_config(store.clone(), vault, config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -78,6 +95,12 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// The `sqlite://` URL of this app's database file (for tests that read or
+    /// adjust rows directly).
+    pub fn db_url(&self) -> String {
+        format!("sqlite://{}", self.dir.join("kobo.db").display())
+    }
+
     /// Sends `method path` with `key` (if any) and a JSON body (if any).
     pub async fn call(
         &self,
@@ -157,4 +180,69 @@ pub fn customer_body(reference: &str) -> Value {
         "reference": reference,
         "phone": "08012345678",
     })
+}
+
+impl TestApp {
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.call(Method::PUT, path, Some(&self.test_key), Some(body))
+            .await
+    }
+
+    /// `GET /api/v1/customers` with `query` (properly encoded) and `key`.
+    pub async fn list_with(&self, key: &str, query: &[(&str, &str)]) -> Reply {
+        let qs = serde_urlencoded::to_string(query).unwrap();
+        self.call(
+            Method::GET,
+            &format!("/api/v1/customers?{qs}"),
+            Some(key),
+            None,
+        )
+        .await
+    }
+
+    /// `GET /api/v1/customers` in test mode with `query`.
+    pub async fn list(&self, query: &[(&str, &str)]) -> Reply {
+        self.list_with(&self.test_key, query).await
+    }
+
+    /// The number of customers the list reports for `key`'s business and mode.
+    pub async fn total_for(&self, key: &str) -> u64 {
+        let r = self.list_with(key, &[]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["data"]["total"].as_u64().expect("total")
+    }
+
+    /// The number of test-mode customers.
+    pub async fn total(&self) -> u64 {
+        self.total_for(&self.test_key).await
+    }
+
+    /// The code of the default collection wallet in `key`'s mode.
+    pub async fn default_wallet_code(&self, key: &str) -> String {
+        let r = self
+            .call(Method::GET, "/api/v1/collection-wallets", Some(key), None)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let wallets = r.body["data"].as_array().expect("wallet list");
+        let default = wallets
+            .iter()
+            .find(|w| w["is_default"] == true)
+            .expect("a default wallet");
+        default["code"].as_str().unwrap().to_string()
+    }
+}
+
+/// A second business in the same store, with its own keys.
+pub async fn second_business(app: &TestApp) -> kobo_server::provision::Provisioned {
+    kobo_server::provision::create_business(app.store.as_ref(), "Other Business")
+        .await
+        .expect("second business")
+}
+
+/// The field names of an error envelope's `errors`, sorted.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
 }

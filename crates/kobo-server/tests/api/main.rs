@@ -1,6 +1,43 @@
 //! kobo-server's one integration-test binary: every test starts the real
 //! server on 127.0.0.1:0 with a fresh SQLite file and talks HTTP to it.
 
+mod balance_transactions;
+mod collection_wallets;
+mod contract;
+mod customers_create;
+mod customers_duplicates;
+mod customers_list;
+mod customers_read;
+mod customers_rules;
+mod customers_search;
+mod customers_update;
+mod docs_served;
 mod helpers;
+mod idempotency;
+mod inflows;
+mod inflows_more;
+mod money_concurrency;
+mod money_helpers;
+mod one_time_accounts;
+mod ops;
+mod ops_limits;
+mod one_time_expiry;
+mod one_time_numbers;
+mod one_time_payments;
+mod one_time_race;
+mod ota_helpers;
+mod security;
+mod security_more;
+mod security_paths;
 mod smoke;
+mod statements;
+mod statements_stream;
+mod statements_props;
 mod transport;
+mod virtual_accounts;
+mod webhook_helpers;
+mod webhook_receiver;
+mod webhooks;
+mod webhooks_events;
+mod webhooks_more;
+mod webhooks_refusal;

@@ -90,6 +90,31 @@ pub async fn run(global: &Global, cmd: BusinessCommand) -> anyhow::Result<ExitCo
                 kobo_core::Mode::from(mode)
             );
         }
+        BusinessCommand::SetWebhook { business, mode, url } => {
+            let url = url.trim();
+            let url = if url.is_empty() {
+                None
+            } else {
+                let checked = kobo_server::webhooks::address::check_url(url, true)
+                    .map_err(|why| anyhow::anyhow!("--url {why}"))?;
+                Some(checked.to_string())
+            };
+            let scope = kobo_store::Scope {
+                business_id: business,
+                mode: mode.into(),
+            };
+            let secret = kobo_server::webhooks::signing::new_secret();
+            let endpoint = store.set_webhook_url(scope, url, &secret).await.map_err(|e| match e {
+                kobo_store::StoreError::Internal(msg) if msg.contains("FOREIGN KEY") => {
+                    anyhow::anyhow!("no business with id {business}")
+                }
+                other => other.into(),
+            })?;
+            match endpoint.url {
+                Some(u) => println!("{} webhooks of business {business} go to {u}", endpoint.mode),
+                None => println!("{} webhooks of business {business} are off", endpoint.mode),
+            }
+        }
         BusinessCommand::List => {
             for b in store.list_businesses().await? {
                 println!("{}\t{}\t{}", b.id, b.name, b.created_at.to_rfc3339());

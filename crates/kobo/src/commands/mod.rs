@@ -1,9 +1,11 @@
 //! One file per subcommand.
 
+mod backup;
 mod business;
+mod config_check;
 mod ledger;
 mod migrate;
-mod serve;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -15,5 +17,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Migrate => migrate::run(&cli.global).await,
         Command::Business(cmd) => business::run(&cli.global, cmd).await,
         Command::Ledger(cmd) => ledger::run(&cli.global, cmd).await,
+        Command::Config(cmd) => config_check::run(&cli.global, cmd),
+        Command::Backup { path } => backup::run(&cli.global, &path).await,
     }
 }

@@ -4,7 +4,11 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
+use std::time::Duration;
+
+use kobo_server::http::limits::Limits;
 use kobo_server::state::ServerConfig;
+use kobo_server::webhooks::WebhookConfig;
 use kobo_server::AppState;
 use kobo_store::AccountIssuer;
 use serde_json::json;
@@ -44,12 +48,16 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let state = AppState::with_config(store.clone(), vault, config);
+    kobo_server::sweeper::spawn(
+        store.clone(),
+        Duration::from_secs(args.sweep_interval_secs.max(1)),
+    );
     kobo_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("drained; stopping");
     Ok(ExitCode::SUCCESS)
 }
 
-fn server_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
+pub fn server_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
     let code = kobo_core::validate::bank_code(&args.bank_code)
         .map_err(|why| anyhow::anyhow!("--bank-code {why}"))?;
     if args.bank_name.trim().is_empty() || args.provider_name.trim().is_empty() {
@@ -63,7 +71,29 @@ fn server_config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
             max_per_customer: args.virtual_account_cap,
         },
         provider_secret: args.provider_secret.clone().filter(|s| !s.is_empty()),
+        webhooks: webhook_config(args)?,
+        sweep_interval: Duration::from_secs(args.sweep_interval_secs.max(1)),
+        limits: Limits {
+            request_timeout: Duration::from_millis(args.request_timeout_ms.max(1)),
+            max_in_flight: args.max_in_flight.max(1),
+            rate_per_second: args.rate_limit_per_second,
+            burst: args.rate_limit_burst,
+            ..Limits::default()
+        },
     })
+}
+
+fn webhook_config(args: &ServeArgs) -> anyhow::Result<WebhookConfig> {
+    let mut config = WebhookConfig {
+        allow_private: args.webhooks_allow_private,
+        lease: Duration::from_secs(args.webhooks_lease_secs),
+        ..WebhookConfig::default()
+    };
+    if let Some(text) = &args.webhooks_retry_schedule {
+        config.schedule = kobo_server::webhooks::schedule::parse(text)
+            .map_err(|why| anyhow::anyhow!("KOBO_WEBHOOKS_RETRY_SCHEDULE: {why}"))?;
+    }
+    Ok(config)
 }
 
 async fn shutdown_signal() {

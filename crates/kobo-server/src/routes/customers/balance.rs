@@ -8,23 +8,34 @@ use kobo_core::money::Naira;
 use kobo_core::Kobo;
 use kobo_store::CustomerType;
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Auth;
+use crate::openapi::envelopes::{ErrorBody, Success};
 use crate::state::AppState;
 
-#[derive(Serialize)]
+/// A balance, from the ledger.
+#[derive(Serialize, ToSchema)]
 pub struct BalanceOut {
+    /// The customer's name, or the collection wallet's.
+    #[schema(example = "Wale Ajanlekoko")]
     pub name: String,
+    /// The wallet's slug, or the collection wallet's code.
     pub slug: String,
+    #[schema(schema_with = crate::openapi::schemas::currency)]
     pub currency: &'static str,
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub balance: Naira,
+    #[schema(example = 150050)]
     pub balance_kobo: i64,
+    /// Same as `balance_kobo` (the SDK reads this name).
     #[serde(rename = "balanceKobo")]
     pub balance_kobo_camel: i64,
     /// Collection customers only: net amount collected through this customer.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::openapi::schemas::NairaAmount>)]
     pub collected: Option<Naira>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub collected_kobo: Option<i64>,
@@ -43,6 +54,19 @@ fn out(name: String, slug: String, balance: Kobo, collected: Option<Kobo>) -> Ba
     }
 }
 
+/// Read a customer's balance
+///
+/// From the ledger. For a collection customer: the collection wallet's balance, plus
+/// `collected`, the net amount collected through this customer.
+#[utoipa::path(
+    get, path = "/api/v1/customers/{identifier}/balance", tag = "money",
+    operation_id = "customer_balance", security(("DPPRIVATEKEY" = [])),
+    params(("identifier" = String, Path, description = "The customer's id, code (`CUS_…`), reference or email.", example = "CUST2025-0017")),
+    responses(
+        (status = 200, description = "The balance.", body = Success<BalanceOut>),
+        (status = 404, description = "No such customer (`not_found`).", body = ErrorBody),
+    )
+)]
 pub async fn handle(
     State(app): State<AppState>,
     Auth(scope): Auth,

@@ -11,8 +11,24 @@ use crate::envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Auth;
 use crate::http::json::JsonObject;
+use crate::openapi::envelopes::{ErrorBody, Success};
+use crate::openapi::requests::CustomerIn;
 use crate::state::AppState;
+use view::CustomerOut;
 
+/// Create a customer
+///
+/// `first_name`, `last_name`, `email` and `reference` are required; `type` defaults to
+/// `wallet`. A `collection` customer names one of the business's collection wallets.
+#[utoipa::path(
+    post, path = "/api/v1/customers", tag = "customers",
+    operation_id = "create_customer", security(("DPPRIVATEKEY" = [])),
+    request_body = CustomerIn,
+    responses(
+        (status = 201, description = "Created.", body = Success<CustomerOut>),
+        (status = 409, description = "The email, reference, BVN or NIN already exists (`already_exists`).", body = ErrorBody),
+    )
+)]
 pub async fn handle(
     State(app): State<AppState>,
     Auth(scope): Auth,

@@ -11,8 +11,23 @@ use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::http::auth::Auth;
 use crate::http::paging::Paging;
 use crate::http::query::QueryParams;
+use crate::openapi::envelopes::{ErrorBody, Page};
+use crate::openapi::params::{CustomerFilters, PagingParams};
 use crate::state::AppState;
+use view::CustomerOut;
 
+/// List customers
+///
+/// Newest first, filtered by `search`, `type` and `status`.
+#[utoipa::path(
+    get, path = "/api/v1/customers", tag = "customers",
+    operation_id = "list_customers", security(("DPPRIVATEKEY" = [])),
+    params(PagingParams, CustomerFilters),
+    responses(
+        (status = 200, description = "A page of customers.", body = Page<CustomerOut>),
+        (status = 400, description = "A bad parameter (`invalid_query`, `validation_failed`, `page_too_deep`).", body = ErrorBody),
+    )
+)]
 pub async fn handle(
     State(app): State<AppState>,
     Auth(scope): Auth,
@@ -48,6 +63,15 @@ pub async fn handle(
         errors.insert(
             "search".into(),
             vec!["The search may not be longer than 100 characters.".into()],
+        );
+    } else if search
+        .as_ref()
+        .is_some_and(|s| s.chars().any(char::is_control))
+    {
+        // SQLite's LIKE stops at a NUL, so "%\0%" would match every customer.
+        errors.insert(
+            "search".into(),
+            vec!["The search must not contain control characters.".into()],
         );
     }
     if !errors.is_empty() {

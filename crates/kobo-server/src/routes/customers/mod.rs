@@ -7,6 +7,7 @@ pub mod create;
 pub mod fetch;
 pub mod input;
 pub mod list;
+pub mod statement;
 pub mod store_or_update;
 pub mod transactions;
 pub mod update;

@@ -13,8 +13,24 @@ use crate::envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Auth;
 use crate::http::json::JsonObject;
+use crate::openapi::envelopes::{ErrorBody, Success};
+use crate::openapi::requests::StoreOrUpdateIn;
 use crate::state::AppState;
+use view::CustomerOut;
 
+/// Create or update a customer by reference
+///
+/// Updates the customer with this `reference` (200), or creates it (201).
+#[utoipa::path(
+    post, path = "/api/v1/customers/storeorupdate", tag = "customers",
+    operation_id = "store_or_update_customer", security(("DPPRIVATEKEY" = [])),
+    request_body = StoreOrUpdateIn,
+    responses(
+        (status = 200, description = "Updated.", body = Success<CustomerOut>),
+        (status = 201, description = "Created.", body = Success<CustomerOut>),
+        (status = 409, description = "The email, reference, BVN or NIN already exists (`already_exists`).", body = ErrorBody),
+    )
+)]
 pub async fn handle(
     State(app): State<AppState>,
     Auth(scope): Auth,

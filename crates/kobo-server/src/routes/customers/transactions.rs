@@ -9,15 +9,19 @@ use chrono::{DateTime, NaiveDate, Utc};
 use kobo_core::money::Naira;
 use kobo_store::{Movement, MovementQuery};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::envelope;
 use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::http::auth::Auth;
 use crate::http::paging::Paging;
 use crate::http::query::QueryParams;
+use crate::openapi::envelopes::{ErrorBody, Page};
+use crate::openapi::params::{PagingParams, TransactionFilters};
 use crate::state::AppState;
 
-#[derive(Serialize)]
+/// The inflow behind a deposit (all `null` for other movements).
+#[derive(Serialize, ToSchema)]
 pub struct TransactionMeta {
     #[serde(rename = "sessionId")]
     pub session_id: Option<String>,
@@ -32,23 +36,37 @@ pub struct TransactionMeta {
     pub account_number: Option<String>,
 }
 
-#[derive(Serialize)]
+/// A movement of the wallet.
+#[derive(Serialize, ToSchema)]
 pub struct TransactionOut {
+    /// The ledger entry's id (use as `starting_after`).
     pub id: i64,
+    /// The journal's id.
     pub uuid: String,
     #[serde(rename = "type")]
+    #[schema(schema_with = crate::openapi::schemas::movement_type)]
     pub kind: &'static str,
+    #[schema(schema_with = crate::openapi::schemas::currency)]
     pub currency: &'static str,
+    /// What reached the wallet (the inflow's net).
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub amount: Naira,
     pub amount_kobo: i64,
+    /// What the payer sent.
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub gross: Naira,
     pub gross_kobo: i64,
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub fee: Naira,
     pub fee_kobo: i64,
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub vat: Naira,
     pub vat_kobo: i64,
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub net: Naira,
     pub net_kobo: i64,
+    /// The wallet's balance after this movement.
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub balance_after: Naira,
     pub balance_after_kobo: i64,
     pub confirmed: bool,
@@ -99,11 +117,25 @@ impl From<Movement> for TransactionOut {
     }
 }
 
-fn date(params: &QueryParams, name: &str, errors: &mut FieldErrors) -> Option<NaiveDate> {
+pub(crate) fn date(
+    params: &QueryParams,
+    name: &str,
+    errors: &mut FieldErrors,
+) -> Option<NaiveDate> {
     let text = params.get(name)?;
-    match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
+    // Exactly YYYY-MM-DD: chrono also takes "+10000-01-02" or "2026-1-5", and a
+    // signed year turns into stored-time text that no longer sorts as a time.
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    match NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|_| shaped)
+    {
+        Some(d) => Some(d),
+        None => {
             errors.insert(
                 name.into(),
                 vec![format!(
@@ -115,6 +147,23 @@ fn date(params: &QueryParams, name: &str, errors: &mut FieldErrors) -> Option<Na
     }
 }
 
+/// List a customer's transactions
+///
+/// Movements of the wallet, newest first, with each inflow's gross/fee/VAT/net split and the
+/// running balance after it.
+#[utoipa::path(
+    get, path = "/api/v1/customers/{identifier}/transactions", tag = "money",
+    operation_id = "customer_transactions", security(("DPPRIVATEKEY" = [])),
+    params(
+        ("identifier" = String, Path, description = "The customer's id, code, reference or email."),
+        PagingParams, TransactionFilters
+    ),
+    responses(
+        (status = 200, description = "A page of movements.", body = Page<TransactionOut>),
+        (status = 400, description = "A bad parameter (`invalid_query`, `validation_failed`, `page_too_deep`).", body = ErrorBody),
+        (status = 404, description = "No such customer (`not_found`).", body = ErrorBody),
+    )
+)]
 pub async fn handle(
     State(app): State<AppState>,
     Auth(scope): Auth,
@@ -156,6 +205,8 @@ pub async fn handle(
         offset: paging.offset()?,
         limit: paging.limit(),
         starting_after: paging.starting_after,
+        ascending: false,
+        with_total: true,
     };
     let (mut items, total) = app.store.movements(scope, &customer, &query).await?;
     let meta = paging.finish(&mut items, total, |m| m.entry_id);

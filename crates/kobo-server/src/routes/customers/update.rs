@@ -12,8 +12,25 @@ use crate::envelope;
 use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Auth;
 use crate::http::json::JsonObject;
+use crate::openapi::envelopes::{ErrorBody, Success};
+use crate::openapi::requests::CustomerUpdateIn;
 use crate::state::AppState;
+use view::CustomerOut;
 
+/// Update a customer
+///
+/// A partial update with PATCH or PUT: only the fields given change.
+#[utoipa::path(
+    method(patch, put), path = "/api/v1/customers/{identifier}", tag = "customers",
+    operation_id = "update_customer", security(("DPPRIVATEKEY" = [])),
+    params(("identifier" = String, Path, description = "The customer's id, code (`CUS_…`), reference or email.", example = "CUST2025-0017")),
+    request_body = CustomerUpdateIn,
+    responses(
+        (status = 200, description = "The customer as updated.", body = Success<CustomerOut>),
+        (status = 404, description = "No such customer (`not_found`).", body = ErrorBody),
+        (status = 409, description = "The new email, reference, BVN or NIN already exists (`already_exists`).", body = ErrorBody),
+    )
+)]
 pub async fn handle(
     State(app): State<AppState>,
     Auth(scope): Auth,

@@ -8,34 +8,56 @@ use crate::error::ApiResult;
 use crate::routes::virtual_accounts::VirtualAccountOut;
 use crate::state::AppState;
 use serde::Serialize;
+use utoipa::ToSchema;
 
-#[derive(Serialize)]
+/// The customer's own wallet.
+#[derive(Serialize, ToSchema)]
 pub struct WalletOut {
+    #[schema(example = "wal_8f3k2m9q")]
     pub slug: String,
+    #[schema(value_type = crate::openapi::schemas::NairaAmount)]
     pub balance: Naira,
+    #[schema(example = 150050)]
     pub balance_kobo: i64,
 }
 
-#[derive(Serialize)]
+/// A customer. BVN and NIN appear masked only.
+#[derive(Serialize, ToSchema)]
 pub struct CustomerOut {
+    #[schema(example = 17)]
     pub id: i64,
+    #[schema(example = "CUS_x7Kq2Lm9Pz")]
     pub code: String,
+    #[schema(example = "CUST2025-0017")]
     pub reference: String,
+    #[schema(example = "Wale")]
     pub first_name: Option<String>,
+    #[schema(example = "Ajanlekoko")]
     pub last_name: Option<String>,
     pub company_name: Option<String>,
     pub rc_number: Option<String>,
+    #[schema(example = "wale@example.com")]
     pub email: String,
+    /// E.164.
+    #[schema(example = "+2348012345678")]
     pub phone: Option<String>,
     pub dob: Option<NaiveDate>,
+    /// Masked: the last three digits only.
+    #[schema(example = "********901")]
     pub bvn: Option<String>,
+    /// Masked: the last three digits only.
+    #[schema(example = "********901")]
     pub nin: Option<String>,
     #[serde(rename = "type")]
+    #[schema(schema_with = crate::openapi::schemas::customer_type)]
     pub customer_type: &'static str,
-    /// `individual` or `corporate`.
+    #[schema(schema_with = crate::openapi::schemas::customer_category)]
     pub category: &'static str,
+    #[schema(schema_with = crate::openapi::schemas::customer_status)]
     pub status: &'static str,
+    #[schema(schema_with = crate::openapi::schemas::mode)]
     pub mode: &'static str,
+    /// Code of the collection wallet (collection customers).
     pub collection_wallet: Option<String>,
     pub wallet: WalletOut,
     pub virtual_accounts: Vec<VirtualAccountOut>,

@@ -11,8 +11,22 @@ use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::http::auth::Auth;
 use crate::http::paging::Paging;
 use crate::http::query::QueryParams;
+use crate::openapi::envelopes::{ErrorBody, Page, Success};
+use crate::openapi::params::{InflowFilters, PagingParams};
 use crate::state::AppState;
 
+/// List inflows
+///
+/// The business's inflows in this mode, newest first; `status=suspense` lists money held back.
+#[utoipa::path(
+    get, path = "/api/v1/inflows", tag = "money",
+    operation_id = "list_inflows", security(("DPPRIVATEKEY" = [])),
+    params(PagingParams, InflowFilters),
+    responses(
+        (status = 200, description = "A page of inflows.", body = Page<InflowOut>),
+        (status = 400, description = "A bad parameter (`invalid_query`, `validation_failed`, `page_too_deep`).", body = ErrorBody),
+    )
+)]
 pub async fn list(
     State(app): State<AppState>,
     Auth(scope): Auth,
@@ -45,6 +59,16 @@ pub async fn list(
     Ok(envelope::page("Inflows retrieved successfully", out, meta))
 }
 
+/// Fetch an inflow
+#[utoipa::path(
+    get, path = "/api/v1/inflows/{session_id}", tag = "money",
+    operation_id = "fetch_inflow", security(("DPPRIVATEKEY" = [])),
+    params(("session_id" = String, Path, description = "The NIP session id.", example = "000015250101120000123456789012")),
+    responses(
+        (status = 200, description = "The inflow.", body = Success<InflowOut>),
+        (status = 404, description = "No such inflow (`not_found`).", body = ErrorBody),
+    )
+)]
 pub async fn fetch(
     State(app): State<AppState>,
     Auth(scope): Auth,

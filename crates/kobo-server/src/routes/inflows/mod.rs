@@ -14,13 +14,25 @@ use kobo_store::{InflowRequest, StoreError};
 
 use crate::envelope;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::metrics::InflowOutcome as Outcome;
 use crate::state::AppState;
 
 /// Posts through the writer and answers: 201 for a new inflow, 200 with the
 /// first result for a repeated session id, 409 for a conflicting repeat.
 pub async fn post(app: &AppState, request: InflowRequest) -> ApiResult<Response> {
     let session_id = request.session_id.clone();
-    match app.inflows.post(request).await {
+    let result = app.inflows.post(request).await;
+    let counted = match &result {
+        Ok(o) if o.replayed => Some(Outcome::Replayed),
+        Ok(o) if o.inflow.status == kobo_store::InflowStatus::Credited => Some(Outcome::Credited),
+        Ok(_) => Some(Outcome::Suspense),
+        Err(StoreError::Conflict { .. }) => Some(Outcome::Conflict),
+        Err(_) => None,
+    };
+    if let Some(outcome) = counted {
+        app.metrics.inflow(outcome);
+    }
+    match result {
         Ok(outcome) if outcome.replayed => Ok(envelope::ok(
             "Inflow already received; nothing new was posted",
             view::InflowOut::from(outcome.inflow),

@@ -1,0 +1,130 @@
+//! Per-batch memo of house accounts and fee schedules. House accounts never
+//! change once a business exists; fee schedules are read once per batch.
+
+use std::collections::{HashMap, HashSet};
+
+use kobo_core::ledger::FeeSchedule;
+use kobo_core::{Kobo, Mode};
+use kobo_store::{Scope, StoreError, StoreResult};
+use sqlx::{PgConnection, Row};
+
+use crate::error::map;
+
+#[derive(Default)]
+pub(crate) struct Cache {
+    house: HashMap<(i64, Mode), House>,
+    fees: HashMap<(i64, Mode), FeeSchedule>,
+    loaded: HashSet<i64>,
+}
+
+#[derive(Clone, Copy)]
+pub(crate) struct House {
+    pub settlement: i64,
+    pub suspense: i64,
+    pub fee_revenue: i64,
+    pub vat_payable: i64,
+}
+
+impl House {
+    pub fn ids(&self) -> [i64; 4] {
+        [
+            self.settlement,
+            self.suspense,
+            self.fee_revenue,
+            self.vat_payable,
+        ]
+    }
+}
+
+impl Cache {
+    /// Loads the house accounts of these businesses (both modes) in one query.
+    pub async fn load_houses(
+        &mut self,
+        conn: &mut PgConnection,
+        business_ids: &[i64],
+    ) -> StoreResult<()> {
+        let wanted: Vec<i64> = business_ids
+            .iter()
+            .copied()
+            .filter(|b| !self.loaded.contains(b))
+            .collect();
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        self.loaded.extend(&wanted);
+        let rows = sqlx::query(
+            "SELECT ledger_account_id, business_id, mode, kind FROM ledger_account
+             WHERE business_id = ANY($1)
+               AND kind IN ('settlement', 'suspense', 'fee_revenue', 'vat_payable')",
+        )
+        .bind(&wanted)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(map)?;
+        for business_id in wanted {
+            for mode in [Mode::Test, Mode::Live] {
+                let find = |kind: &str| {
+                    rows.iter()
+                        .find(|r| {
+                            r.get::<i64, _>("business_id") == business_id
+                                && r.get::<&str, _>("mode") == mode.as_str()
+                                && r.get::<&str, _>("kind") == kind
+                        })
+                        .map(|r| r.get::<i64, _>("ledger_account_id"))
+                };
+                // A business without all four is refused per inflow, by `house`.
+                if let (Some(settlement), Some(suspense), Some(fee_revenue), Some(vat_payable)) = (
+                    find("settlement"),
+                    find("suspense"),
+                    find("fee_revenue"),
+                    find("vat_payable"),
+                ) {
+                    let house = House {
+                        settlement,
+                        suspense,
+                        fee_revenue,
+                        vat_payable,
+                    };
+                    self.house.insert((business_id, mode), house);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The house accounts of one business and mode (loaded by `load_houses`).
+    pub fn house(&self, scope: Scope) -> StoreResult<House> {
+        self.house
+            .get(&(scope.business_id, scope.mode))
+            .copied()
+            .ok_or_else(|| StoreError::Internal("business has no house accounts".into()))
+    }
+
+    pub async fn fee_schedule(
+        &mut self,
+        conn: &mut PgConnection,
+        scope: Scope,
+    ) -> StoreResult<FeeSchedule> {
+        if let Some(f) = self.fees.get(&(scope.business_id, scope.mode)) {
+            return Ok(*f);
+        }
+        let row = sqlx::query(
+            "SELECT basis_points, flat_kobo, cap_kobo FROM fee_schedule
+             WHERE business_id = $1 AND mode = $2",
+        )
+        .bind(scope.business_id)
+        .bind(scope.mode.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map)?;
+        let fee = row
+            .map(|r| FeeSchedule {
+                basis_points: r.get::<i64, _>("basis_points") as u32,
+                flat: Kobo(r.get("flat_kobo")),
+                cap: r.get::<Option<i64>, _>("cap_kobo").map(Kobo),
+            })
+            .unwrap_or_default();
+        self.fees.insert((scope.business_id, scope.mode), fee);
+        Ok(fee)
+    }
+}

@@ -1,0 +1,131 @@
+//! A customer's movements: entries attributed to the customer (its own wallet,
+//! or its collection wallet), newest first, with the inflow behind each.
+
+use chrono::{Duration, NaiveDate, NaiveTime};
+use kobo_core::Kobo;
+use kobo_store::*;
+use sqlx::{PgPool, Row};
+
+use crate::error::map;
+use crate::time::{parse, to_text};
+
+/// The UTC instant a Lagos (UTC+1) day starts.
+fn lagos_day_start(d: NaiveDate) -> String {
+    to_text(d.and_time(NaiveTime::MIN).and_utc() - Duration::hours(1))
+}
+
+/// `$4`/`$5` bound the time (text compares as time, see `time.rs`); `$6` is
+/// the direction: 1 deposits, -1 withdrawals, NULL both.
+const FILTER: &str = "e.customer_id = $1 AND j.business_id = $2 AND j.mode = $3
+    AND ($4::text IS NULL OR e.created_at >= $4) AND ($5::text IS NULL OR e.created_at < $5)
+    AND ($6::bigint IS NULL OR ($6 = 1 AND e.amount > 0) OR ($6 = -1 AND e.amount < 0))";
+
+pub(crate) async fn list(
+    pool: &PgPool,
+    scope: Scope,
+    customer: &Customer,
+    q: &MovementQuery,
+) -> StoreResult<(Vec<Movement>, u64)> {
+    let from = q.from.map(lagos_day_start);
+    let until = q.to.and_then(|d| d.succ_opt()).map(lagos_day_start);
+    let direction: Option<i64> = q.deposits.map(|d| if d { 1 } else { -1 });
+    let sql = format!(
+        "SELECT e.entry_id, j.uuid, e.amount, e.balance_after, e.created_at, i.inflow_id
+         FROM entry e JOIN journal j ON j.journal_id = e.journal_id
+         LEFT JOIN inflow i ON i.journal_id = e.journal_id
+         WHERE {FILTER} AND ($7::bigint IS NULL OR e.entry_id {cmp} $7)
+         ORDER BY e.entry_id {order} LIMIT $8 OFFSET $9",
+        cmp = if q.ascending { ">" } else { "<" },
+        order = if q.ascending { "ASC" } else { "DESC" },
+    );
+    let rows = sqlx::query(&sql)
+        .bind(customer.id)
+        .bind(scope.business_id)
+        .bind(scope.mode.as_str())
+        .bind(&from)
+        .bind(&until)
+        .bind(direction)
+        .bind(q.starting_after)
+        .bind(q.limit as i64)
+        .bind(q.offset as i64)
+        .fetch_all(pool)
+        .await
+        .map_err(map)?;
+    let inflow_ids: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r.get::<Option<i64>, _>("inflow_id"))
+        .collect();
+    let inflows = crate::inflow_reads::by_ids(pool, &inflow_ids).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let inflow_id: Option<i64> = r.get("inflow_id");
+        items.push(Movement {
+            entry_id: r.get("entry_id"),
+            journal_uuid: r.get("uuid"),
+            amount: Kobo(r.get("amount")),
+            balance_after: Kobo(r.get("balance_after")),
+            created_at: parse(r.get("created_at"))?,
+            inflow: inflow_id.and_then(|id| inflows.iter().find(|i| i.id == id).cloned()),
+        });
+    }
+    if !q.with_total {
+        return Ok((items, 0));
+    }
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM entry e JOIN journal j ON j.journal_id = e.journal_id WHERE {FILTER}"
+    ))
+    .bind(customer.id)
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .bind(&from)
+    .bind(&until)
+    .bind(direction)
+    .fetch_one(pool)
+    .await
+    .map_err(map)?;
+    Ok((items, total.max(0) as u64))
+}
+
+pub(crate) async fn collected_through(
+    pool: &PgPool,
+    scope: Scope,
+    customer_id: i64,
+) -> StoreResult<Kobo> {
+    // SUM of BIGINT is NUMERIC in PostgreSQL; the cast brings it back (and
+    // fails loudly rather than wrapping if it ever exceeded BIGINT).
+    let sum: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(e.amount), 0)::bigint FROM entry e
+         JOIN ledger_account a ON a.ledger_account_id = e.ledger_account_id
+         WHERE e.customer_id = $1 AND a.kind = 'collection_wallet' AND a.business_id = $2
+           AND a.mode = $3",
+    )
+    .bind(customer_id)
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .fetch_one(pool)
+    .await
+    .map_err(map)?;
+    Ok(Kobo(sum))
+}
+
+/// Sum of a customer's movements before a Lagos day (a statement's opening balance).
+pub(crate) async fn before(
+    pool: &PgPool,
+    scope: Scope,
+    customer_id: i64,
+    day: NaiveDate,
+) -> StoreResult<Kobo> {
+    let sum: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(SUM(e.amount), 0)::bigint FROM entry e
+         JOIN journal j ON j.journal_id = e.journal_id
+         WHERE e.customer_id = $1 AND j.business_id = $2 AND j.mode = $3 AND e.created_at < $4",
+    )
+    .bind(customer_id)
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .bind(lagos_day_start(day))
+    .fetch_one(pool)
+    .await
+    .map_err(map)?;
+    Ok(Kobo(sum))
+}

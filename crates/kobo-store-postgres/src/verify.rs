@@ -1,0 +1,123 @@
+//! `kobo ledger verify`: every invariant, checked over the whole database in
+//! one REPEATABLE READ, READ ONLY transaction, so every check sees the same
+//! snapshot while other nodes keep posting.
+
+use kobo_core::{Kobo, Mode};
+use kobo_store::{LedgerReport, LedgerTotal, StoreResult};
+use sqlx::{PgConnection, PgPool, Row};
+
+use crate::error::map;
+
+/// Each check: a description and a query returning one text column per violation.
+const CHECKS: &[(&str, &str)] = &[
+    (
+        "journal does not sum to zero",
+        "SELECT 'journal ' || journal_id || ' sums to ' || SUM(amount) FROM entry
+         GROUP BY journal_id HAVING SUM(amount) <> 0 LIMIT 50",
+    ),
+    (
+        "journal has fewer than two entries",
+        "SELECT 'journal ' || j.journal_id FROM journal j LEFT JOIN entry e ON e.journal_id = j.journal_id
+         GROUP BY j.journal_id HAVING COUNT(e.entry_id) < 2 LIMIT 50",
+    ),
+    (
+        "balance differs from the sum of its entries",
+        "SELECT 'account ' || a.ledger_account_id || ' balance ' || a.balance || ' but entries sum to '
+                || COALESCE(SUM(e.amount), 0)
+         FROM ledger_account a LEFT JOIN entry e ON e.ledger_account_id = a.ledger_account_id
+         GROUP BY a.ledger_account_id HAVING a.balance <> COALESCE(SUM(e.amount), 0) LIMIT 50",
+    ),
+    (
+        "running balance broken",
+        "SELECT 'entry ' || entry_id || ' says ' || balance_after || ', running sum is ' || running FROM (
+            SELECT entry_id, balance_after,
+                   SUM(amount) OVER (PARTITION BY ledger_account_id ORDER BY entry_id) AS running
+            FROM entry) AS r WHERE running <> balance_after LIMIT 50",
+    ),
+    (
+        "entry crosses business or mode",
+        "SELECT 'entry ' || e.entry_id FROM entry e
+         JOIN journal j ON j.journal_id = e.journal_id
+         JOIN ledger_account a ON a.ledger_account_id = e.ledger_account_id
+         WHERE a.business_id <> j.business_id OR a.mode <> j.mode LIMIT 50",
+    ),
+    (
+        "session id applied twice",
+        "SELECT 'session ' || session_id || ' in ' || dedupe_scope || ' applied ' || COUNT(*) || ' times'
+         FROM inflow GROUP BY dedupe_scope, session_id HAVING COUNT(*) > 1 LIMIT 50",
+    ),
+    (
+        "inflow split does not add up",
+        "SELECT 'inflow ' || inflow_id FROM inflow
+         WHERE gross_kobo <> fee_kobo + vat_kobo + net_kobo OR fee_kobo < 0 OR vat_kobo < 0 OR net_kobo < 0
+         LIMIT 50",
+    ),
+    (
+        "inflow does not match its journal",
+        "SELECT 'inflow ' || i.inflow_id FROM inflow i
+         WHERE (SELECT COALESCE(SUM(e.amount), 0) FROM entry e
+                JOIN ledger_account a ON a.ledger_account_id = e.ledger_account_id
+                WHERE e.journal_id = i.journal_id AND a.kind = 'settlement') <> -i.gross_kobo
+         LIMIT 50",
+    ),
+];
+
+pub(crate) async fn run(pool: &PgPool) -> StoreResult<LedgerReport> {
+    let mut tx = pool.begin().await.map_err(map)?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    // Each check scans whole tables: the pool's statement timeout is meant
+    // for requests, not for this offline tool, so it is lifted here.
+    sqlx::query("SET LOCAL statement_timeout = 0")
+        .execute(&mut *tx)
+        .await
+        .map_err(map)?;
+    let report = checks(&mut tx).await?;
+    tx.commit().await.map_err(map)?;
+    Ok(report)
+}
+
+async fn checks(conn: &mut PgConnection) -> StoreResult<LedgerReport> {
+    let mut report = LedgerReport::default();
+    for (table, slot) in [
+        ("ledger_account", &mut report.accounts),
+        ("journal", &mut report.journals),
+        ("entry", &mut report.entries),
+        ("inflow", &mut report.inflows),
+    ] {
+        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(map)?;
+        *slot = n as u64;
+    }
+    for (what, sql) in CHECKS {
+        for row in sqlx::query(sql).fetch_all(&mut *conn).await.map_err(map)? {
+            report
+                .problems
+                .push(format!("{what}: {}", row.get::<String, _>(0)));
+        }
+    }
+    Ok(report)
+}
+
+/// Sum of balances per account kind and mode, across businesses (for metrics).
+pub(crate) async fn totals(pool: &PgPool) -> StoreResult<Vec<LedgerTotal>> {
+    let rows = sqlx::query(
+        "SELECT kind, mode, SUM(balance)::bigint AS total FROM ledger_account
+         GROUP BY kind, mode ORDER BY kind, mode",
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(map)?;
+    Ok(rows
+        .iter()
+        .map(|r| LedgerTotal {
+            kind: r.get("kind"),
+            mode: Mode::parse(r.get("mode")).unwrap_or(Mode::Test),
+            balance: Kobo(r.get("total")),
+        })
+        .collect())
+}

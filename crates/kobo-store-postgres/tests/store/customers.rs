@@ -1,0 +1,285 @@
+//! Customers: create, resolve, update, list, and the unique rules as
+//! conflicts naming their field.
+
+use kobo_core::Mode;
+use kobo_store::*;
+
+use crate::support::{business, db, new_customer, test_scope};
+
+fn sealed(hash: &str) -> SealedIdentity {
+    SealedIdentity {
+        ciphertext: format!("ct-{hash}"),
+        hash: hash.to_string(),
+        masked: "*******1234".to_string(),
+    }
+}
+
+#[tokio::test]
+async fn create_find_update_round_trip() {
+    let db = db!("create_find_update_round_trip");
+    let b = business(&db.store, "Acme").await;
+    let scope = test_scope(b.id);
+    let mut new = new_customer("REF-1", None);
+    new.email = "Ada.Obi@Example.com".into();
+    new.dob = chrono::NaiveDate::from_ymd_opt(1990, 5, 17);
+    new.bvn = Some(sealed("bvn-1"));
+    let created = db.store.create_customer(scope, new.clone()).await.unwrap();
+    assert_eq!(created.code, new.code);
+    assert_eq!(created.mode, Mode::Test);
+    assert_eq!(created.status, CustomerStatus::Active);
+    assert_eq!(created.wallet_balance.0, 0);
+    assert_eq!(created.bvn_masked.as_deref(), Some("*******1234"));
+    assert_eq!(created.dob, new.dob);
+    for lookup in [
+        CustomerLookup::Id(created.id),
+        CustomerLookup::Code(created.code.clone()),
+        CustomerLookup::Reference("REF-1".into()),
+        CustomerLookup::Email("ada.obi@example.com".into()),
+    ] {
+        let found = db.store.find_customer(scope, &lookup).await.unwrap();
+        let found = found.unwrap_or_else(|| panic!("{lookup:?} not found"));
+        assert_eq!(found.id, created.id);
+        assert_eq!(
+            found.created_at, created.created_at,
+            "times round-trip exactly"
+        );
+    }
+    let live = Scope {
+        business_id: b.id,
+        mode: Mode::Live,
+    };
+    let by_id = CustomerLookup::Id(created.id);
+    let other_mode = db.store.find_customer(live, &by_id).await.unwrap();
+    assert!(other_mode.is_none(), "test and live never mix");
+
+    let patch = CustomerPatch {
+        first_name: Some("Adaeze".into()),
+        status: Some(CustomerStatus::Inactive),
+        ..Default::default()
+    };
+    let updated = db
+        .store
+        .update_customer(scope, created.id, patch)
+        .await
+        .unwrap();
+    assert_eq!(updated.first_name.as_deref(), Some("Adaeze"));
+    assert_eq!(
+        updated.last_name.as_deref(),
+        Some("Obi"),
+        "unset fields stay"
+    );
+    assert_eq!(updated.status, CustomerStatus::Inactive);
+    assert!(updated.updated_at >= created.updated_at);
+
+    let wallet = &db.store.list_collection_wallets(scope).await.unwrap()[0];
+    let to_collection = CustomerPatch {
+        customer_type: Some(CustomerType::Collection),
+        collection_wallet_id: Some(Some(wallet.id)),
+        ..Default::default()
+    };
+    let moved = db
+        .store
+        .update_customer(scope, created.id, to_collection)
+        .await
+        .unwrap();
+    assert_eq!(
+        moved.collection_wallet_code.as_deref(),
+        Some(wallet.code.as_str())
+    );
+    let back = CustomerPatch {
+        customer_type: Some(CustomerType::Wallet),
+        collection_wallet_id: Some(None),
+        ..Default::default()
+    };
+    let moved = db
+        .store
+        .update_customer(scope, created.id, back)
+        .await
+        .unwrap();
+    assert_eq!(moved.collection_wallet_code, None);
+
+    let missing = db
+        .store
+        .update_customer(scope, 999_999, CustomerPatch::default())
+        .await;
+    assert!(matches!(missing, Err(StoreError::NotFound)));
+}
+
+#[tokio::test]
+async fn unique_rules_are_conflicts_naming_the_field() {
+    let db = db!("unique_rules_are_conflicts_naming_the_field");
+    let b = business(&db.store, "Acme").await;
+    let scope = test_scope(b.id);
+    let mut first = new_customer("REF-1", None);
+    first.bvn = Some(sealed("bvn-1"));
+    first.nin = Some(sealed("nin-1"));
+    let first = db.store.create_customer(scope, first).await.unwrap();
+
+    let field_of = |r: StoreResult<Customer>| match r {
+        Err(StoreError::Conflict { field }) => field,
+        other => panic!("expected a conflict, got {other:?}"),
+    };
+    let same_reference = new_customer("REF-1", None);
+    let mut same_reference_other_email = same_reference.clone();
+    same_reference_other_email.email = "other@example.com".into();
+    let r = db
+        .store
+        .create_customer(scope, same_reference_other_email)
+        .await;
+    assert_eq!(field_of(r), "reference");
+
+    let mut same_email = new_customer("REF-2", None);
+    same_email.email = "REF-1@EXAMPLE.COM".into();
+    let r = db.store.create_customer(scope, same_email).await;
+    assert_eq!(
+        field_of(r),
+        "email",
+        "emails are unique whatever their case"
+    );
+
+    let mut same_bvn = new_customer("REF-3", None);
+    same_bvn.bvn = Some(sealed("bvn-1"));
+    assert_eq!(
+        field_of(db.store.create_customer(scope, same_bvn).await),
+        "bvn"
+    );
+
+    let mut same_nin = new_customer("REF-4", None);
+    same_nin.nin = Some(sealed("nin-1"));
+    assert_eq!(
+        field_of(db.store.create_customer(scope, same_nin).await),
+        "nin"
+    );
+
+    let mut same_code = new_customer("REF-5", None);
+    same_code.code = first.code.clone();
+    assert_eq!(
+        field_of(db.store.create_customer(scope, same_code).await),
+        "code"
+    );
+
+    let second = db
+        .store
+        .create_customer(scope, new_customer("REF-6", None))
+        .await;
+    let second = second.unwrap();
+    let steal = CustomerPatch {
+        email: Some("ref-1@example.com".into()),
+        ..Default::default()
+    };
+    let r = db.store.update_customer(scope, second.id, steal).await;
+    assert_eq!(field_of(r), "email");
+
+    // Another business (or mode) may use the same reference and email.
+    let other = business(&db.store, "Other").await;
+    db.store
+        .create_customer(test_scope(other.id), new_customer("REF-1", None))
+        .await
+        .expect("scoped per business");
+    let live = Scope {
+        business_id: b.id,
+        mode: Mode::Live,
+    };
+    db.store
+        .create_customer(live, new_customer("REF-1", None))
+        .await
+        .expect("scoped per mode");
+}
+
+#[tokio::test]
+async fn list_filters_searches_pages_and_counts() {
+    let db = db!("list_filters_searches_pages_and_counts");
+    let b = business(&db.store, "Acme").await;
+    let scope = test_scope(b.id);
+    let wallet = db.store.list_collection_wallets(scope).await.unwrap()[0].id;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        let collection = (i % 3 == 0).then_some(wallet);
+        let mut new = new_customer(&format!("REF-{i}"), collection);
+        if i == 4 {
+            new.first_name = Some("Ọlájídé".into());
+            new.last_name = Some("100%_Sure".into());
+        }
+        ids.push(db.store.create_customer(scope, new).await.unwrap().id);
+    }
+    let page = |q: CustomerQuery| {
+        let store = db.store.clone();
+        async move { store.list_customers(scope, &q).await.unwrap() }
+    };
+    let all = page(CustomerQuery {
+        limit: 4,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(all.total, 6);
+    let got: Vec<i64> = all.items.iter().map(|c| c.id).collect();
+    assert_eq!(got, vec![ids[5], ids[4], ids[3], ids[2]], "newest first");
+
+    let second = page(CustomerQuery {
+        limit: 4,
+        offset: 4,
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(second.items.len(), 2);
+    let after = page(CustomerQuery {
+        limit: 10,
+        starting_after: Some(ids[2]),
+        ..Default::default()
+    })
+    .await;
+    let got: Vec<i64> = after.items.iter().map(|c| c.id).collect();
+    assert_eq!(got, vec![ids[1], ids[0]]);
+
+    let collection = page(CustomerQuery {
+        limit: 10,
+        customer_type: Some(CustomerType::Collection),
+        ..Default::default()
+    })
+    .await;
+    assert_eq!(collection.total, 2);
+    assert_eq!(collection.items.len(), 2);
+
+    let search = |term: &str| CustomerQuery {
+        limit: 10,
+        search: Some(term.into()),
+        ..Default::default()
+    };
+    assert_eq!(page(search("ref-3")).await.total, 1, "ASCII case folds");
+    assert_eq!(page(search("EXAMPLE.COM")).await.total, 6);
+    assert_eq!(page(search("Ọlájídé")).await.total, 1, "non-ASCII as given");
+    assert_eq!(
+        page(search("ỌLÁJÍDÉ")).await.total,
+        1,
+        "non-ASCII case folds"
+    );
+    let decomposed = "O\u{323}la\u{301}ji\u{301}de\u{301}";
+    assert_eq!(
+        page(search(decomposed)).await.total,
+        1,
+        "Unicode forms fold"
+    );
+    assert_eq!(
+        page(search("100%_")).await.total,
+        1,
+        "wildcards are literal"
+    );
+    assert_eq!(page(search("1_0")).await.total, 0, "_ matches only itself");
+
+    let inactive = CustomerPatch {
+        status: Some(CustomerStatus::Inactive),
+        ..Default::default()
+    };
+    db.store
+        .update_customer(scope, ids[1], inactive)
+        .await
+        .unwrap();
+    let q = CustomerQuery {
+        limit: 10,
+        status: Some(CustomerStatus::Inactive),
+        search: Some("REF".into()),
+        ..Default::default()
+    };
+    let found = page(q).await;
+    assert_eq!((found.total, found.items[0].id), (1, ids[1]));
+}
