@@ -6,7 +6,7 @@
 # Uses the kobo binary the last `cargo build` left (debug; KOBO_BIN overrides)
 # and installs schemathesis from PyPI into target/schemathesis-venv, kept
 # across runs. Settings that are not flags live in .ci/schemathesis.toml.
-# SCHEMATHESIS_EXAMPLES (default 40) bounds the cases per operation;
+# SCHEMATHESIS_EXAMPLES (default 100) bounds the cases per operation;
 # SCHEMATHESIS_SEED (default 1) makes a run repeatable.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,7 +44,7 @@ env $(env | sed -n 's/^\(KOBO_[A-Z_]*\)=.*/-u \1/p') KOBO_PROVIDER_SECRET="$KOBO
 PID=$!
 BASE=
 for _ in $(seq 1 600); do
-    BASE=$(sed -n 's/^kobo listening on //p' "$DATA/serve.out")
+    BASE=$(sed -n 's/^kobo listening on //p' "$DATA/serve.out" 2>/dev/null || true)
     [ -n "$BASE" ] && break
     if ! kill -0 "$PID" 2>/dev/null; then
         cat "$DATA/serve.err" >&2
@@ -57,10 +57,13 @@ KOBO_TEST_KEY=$(grep -o 'PRV_DP_DEMO_[A-Za-z0-9]*' "$DATA/sandbox-keys.json" | h
 export KOBO_TEST_KEY
 
 status=0
-PYTHONPATH=.ci SCHEMATHESIS_HOOKS=schemathesis_hooks "$VENV/bin/schemathesis" --config-file .ci/schemathesis.toml run "$BASE/api/v1/openapi.json" \
+# Hypothesis's own files stay under target/ too.
+export HYPOTHESIS_STORAGE_DIRECTORY="$PWD/target/schemathesis/hypothesis"
+PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=.ci SCHEMATHESIS_HOOKS=schemathesis_hooks \
+    "$VENV/bin/schemathesis" --config-file .ci/schemathesis.toml run "$BASE/api/v1/openapi.json" \
     --checks all \
     --mode all \
-    --max-examples "${SCHEMATHESIS_EXAMPLES:-40}" \
+    --max-examples "${SCHEMATHESIS_EXAMPLES:-100}" \
     --seed "${SCHEMATHESIS_SEED:-1}" \
     --workers 2 \
     --generation-database none \

@@ -92,10 +92,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 fn check_amounts(v: &Value) -> Result<(), TestCaseError> {
-    for (name, parsed) in [
-        ("naira", parse_naira_json(v)),
-        ("kobo", parse_kobo_json(v)),
-    ] {
+    for (name, parsed) in [("naira", parse_naira_json(v)), ("kobo", parse_kobo_json(v))] {
         match parsed {
             Ok(Kobo(k)) => {
                 prop_assert!((0..=MAX_REQUEST_KOBO).contains(&k), "{} {:?}", name, v);

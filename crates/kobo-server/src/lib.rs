@@ -81,6 +81,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let background = [
+        webhooks::freezer::spawn(state.clone()),
         webhooks::worker::spawn(state.clone()),
         sweeper::spawn(state.store.clone(), state.config.sweep_interval),
     ];

@@ -21,6 +21,7 @@ use responses::CommonResponses;
 
 use crate::routes::{
     collection_wallets, customers, docs, health, inflows, one_time_accounts, virtual_accounts,
+    webhooks,
 };
 
 /// Name of the security scheme (the header it reads).
@@ -65,6 +66,12 @@ pub const PRIVATE_KEY: &str = "DPPRIVATEKEY";
         docs::openapi_json,
         docs::page,
         docs::asset,
+        webhooks::endpoint::get,
+        webhooks::endpoint::put,
+        webhooks::endpoint::rotate_secret,
+        webhooks::events::list,
+        webhooks::events::attempts,
+        webhooks::events::retry,
     ),
     components(schemas(envelopes::ErrorBody, schemas::NairaAmount)),
     modifiers(&PrivateKey, &CommonResponses, &UniqueOperationIds, &InternSchemas),
@@ -75,6 +82,8 @@ pub const PRIVATE_KEY: &str = "DPPRIVATEKEY";
         (name = "collection-wallets", description = "The business's collection wallets."),
         (name = "provider", description = "The partner bank's door: signed with \
             `X-Provider-Signature`, live accounts only."),
+        (name = "webhooks", description = "Where events are sent, their signing secret, and every \
+            delivery attempt."),
         (name = "service", description = "Health, metrics and this document."),
     )
 )]

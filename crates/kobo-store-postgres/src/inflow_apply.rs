@@ -96,10 +96,12 @@ pub(crate) async fn apply(
         Some("wrong_mode")
     } else if target.get::<&str, _>("status") != "ACTIVE" {
         Some("account_inactive")
+    } else if one_time.as_ref().is_some_and(|o| o.expired) {
+        // Past its window a one-time account takes no money (even once
+        // approved): it is held for refund to the payer.
+        Some("expired")
     } else if target.get::<&str, _>("customer_status") != "ACTIVE" {
         Some("customer_inactive")
-    } else if one_time.as_ref().is_some_and(|o| o.expired) {
-        Some("expired")
     } else if target.get::<&str, _>("customer_type") == "collection"
         && target.get::<Option<i64>, _>("collection_account").is_none()
     {

@@ -29,6 +29,7 @@ mod migrate;
 mod movements;
 mod one_time;
 mod store;
+pub mod testing;
 mod time;
 mod verify;
 mod virtual_accounts;

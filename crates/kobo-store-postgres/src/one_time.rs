@@ -149,7 +149,7 @@ pub(crate) struct OneTimeState {
     paid: i64,
     status: String,
     /// Past its expiry at posting time (kobo's clock, not the bank's `paid_at`),
-    /// or already marked expired.
+    /// whatever its status, or already marked expired.
     pub expired: bool,
 }
 
@@ -174,7 +174,7 @@ pub(crate) async fn lock_state(
     Ok(OneTimeState {
         amount: row.get("amount_kobo"),
         paid: row.get("amount_paid_kobo"),
-        expired: status == "EXPIRED" || (status == "PENDING" && now >= expires_at),
+        expired: status == "EXPIRED" || now >= expires_at,
         status,
     })
 }

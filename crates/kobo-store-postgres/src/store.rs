@@ -216,6 +216,9 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<WebhookEvent>> {
         webhooks::claim(&self.pool, now, lease_until, limit).await
     }
+    async fn unrendered_webhook_events(&self, limit: u32) -> StoreResult<Vec<WebhookEvent>> {
+        webhooks::unrendered(&self.pool, limit).await
+    }
     async fn freeze_webhook_payload(&self, event_id: i64, payload: &str) -> StoreResult<String> {
         webhooks::freeze(&self.pool, event_id, payload).await
     }

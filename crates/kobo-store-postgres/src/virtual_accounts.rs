@@ -36,7 +36,14 @@ pub(crate) async fn create(
         Kind::Permanent,
     )
     .await?;
-    crate::events::record(&mut tx, scope, "virtual_account.created", id, Some(customer_id)).await?;
+    crate::events::record(
+        &mut tx,
+        scope,
+        "virtual_account.created",
+        id,
+        Some(customer_id),
+    )
+    .await?;
     let row = sqlx::query(&format!("{SELECT} WHERE virtual_account_id = $1"))
         .bind(id)
         .fetch_one(&mut *tx)

@@ -128,6 +128,17 @@ pub(crate) async fn claim(
 }
 
 /// Stores the rendered payload once: the first render wins, on any node.
+pub(crate) async fn unrendered(pool: &PgPool, limit: u32) -> StoreResult<Vec<WebhookEvent>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM webhook_event WHERE payload IS NULL ORDER BY webhook_event_id LIMIT $1"
+    ))
+    .bind(limit as i64)
+    .fetch_all(pool)
+    .await
+    .map_err(map)?;
+    rows.iter().map(from_row).collect()
+}
+
 pub(crate) async fn freeze(pool: &PgPool, event_id: i64, payload: &str) -> StoreResult<String> {
     sqlx::query(
         "UPDATE webhook_event SET payload = $1 WHERE webhook_event_id = $2 AND payload IS NULL",
@@ -261,7 +272,7 @@ pub(crate) async fn attempts(
 
 pub(crate) async fn retry(pool: &PgPool, scope: Scope, public_id: &str) -> StoreResult<bool> {
     let done = sqlx::query(
-        "UPDATE webhook_event SET status = 'pending', next_attempt_at = $1, locked_until = NULL
+        "UPDATE webhook_event SET status = 'pending', next_attempt_at = $1
          WHERE public_id = $2 AND business_id = $3 AND mode = $4",
     )
     .bind(now_text())

@@ -42,3 +42,4 @@ CREATE TABLE webhook_attempt (
     error              TEXT
 );
 CREATE INDEX webhook_attempt_event ON webhook_attempt (webhook_event_id, webhook_attempt_id);
+CREATE INDEX webhook_event_unrendered ON webhook_event (webhook_event_id) WHERE payload IS NULL;

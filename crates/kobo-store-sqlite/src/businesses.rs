@@ -16,7 +16,7 @@ pub(crate) async fn create(
     keys: &[NewApiKey],
 ) -> StoreResult<Business> {
     let now = now_text();
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO business (name, created_at) VALUES (?, ?) RETURNING business_id",
     )
@@ -80,7 +80,7 @@ pub(crate) async fn replace_keys(
     mode: Mode,
     keys: &[NewApiKey],
 ) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let exists: Option<i64> =
         sqlx::query_scalar("SELECT business_id FROM business WHERE business_id = ?")
             .bind(business_id)
@@ -218,7 +218,7 @@ pub(crate) async fn create_collection_wallet(
     scope: Scope,
     name: &str,
 ) -> StoreResult<CollectionWallet> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let id = insert_collection_wallet(&mut tx, scope, name, false).await?;
     let row = sqlx::query(&format!("{WALLET_SELECT} WHERE w.collection_wallet_id = ?"))
         .bind(id)

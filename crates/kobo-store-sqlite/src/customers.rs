@@ -21,7 +21,7 @@ const SELECT: &str = "SELECT c.customer_id, c.code, c.mode, c.reference, c.first
 /// Inserts the customer, its wallet account and bumps the count; returns the id.
 pub(crate) async fn create(pool: &SqlitePool, scope: Scope, new: &NewCustomer) -> StoreResult<i64> {
     let now = now_text();
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let account = new_ledger_account(&mut tx, scope, "customer_wallet").await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO customer (business_id, mode, code, reference, first_name, last_name, company_name,
@@ -119,7 +119,7 @@ pub(crate) async fn update(
         Some(w) => (true, w),
         None => (false, None),
     };
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let done = sqlx::query(
         "UPDATE customer SET
             reference = COALESCE(?, reference),

@@ -18,7 +18,7 @@ pub(crate) async fn begin(
     key: &str,
     request_hash: &str,
 ) -> StoreResult<IdempotencyBegin> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let row = sqlx::query(
         "SELECT request_hash, response_status, response_body, created_at FROM idempotency_key
          WHERE business_id = ? AND mode = ? AND idem_key = ?",

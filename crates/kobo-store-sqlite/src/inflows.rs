@@ -29,7 +29,7 @@ pub(crate) async fn post_batch(
     pool: &SqlitePool,
     batch: Vec<InflowRequest>,
 ) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let mut cache = Cache::default();
     let mut results = Vec::with_capacity(batch.len());
     for request in &batch {
@@ -145,10 +145,12 @@ async fn apply(
         Some("wrong_mode")
     } else if target.get::<&str, _>("status") != "ACTIVE" {
         Some("account_inactive")
+    } else if one_time.as_ref().is_some_and(|o| o.expired) {
+        // Past its window a one-time account takes no money (even once
+        // approved): it is held for refund to the payer.
+        Some("expired")
     } else if target.get::<&str, _>("customer_status") != "ACTIVE" {
         Some("customer_inactive")
-    } else if one_time.as_ref().is_some_and(|o| o.expired) {
-        Some("expired")
     } else if target.get::<&str, _>("customer_type") == "collection"
         && target.get::<Option<i64>, _>("collection_account").is_none()
     {
@@ -273,7 +275,7 @@ struct OneTimeState {
     paid: i64,
     status: String,
     /// Past its expiry at posting time (kobo's clock, not the bank's `paid_at`),
-    /// or already marked expired.
+    /// whatever its status, or already marked expired.
     expired: bool,
 }
 
@@ -286,7 +288,7 @@ fn one_time_state(target: &SqliteRow, now: &str) -> Option<OneTimeState> {
     Some(OneTimeState {
         amount: target.get("ota_amount"),
         paid: target.get("ota_paid"),
-        expired: status == "EXPIRED" || (status == "PENDING" && now >= expires_at.as_str()),
+        expired: status == "EXPIRED" || now >= expires_at.as_str(),
         status,
     })
 }

@@ -16,6 +16,7 @@ mod movements;
 mod one_time;
 mod time;
 mod verify;
+mod write;
 mod virtual_accounts;
 mod webhooks;
 
@@ -272,6 +273,9 @@ impl Store for SqliteStore {
         limit: u32,
     ) -> StoreResult<Vec<WebhookEvent>> {
         webhooks::claim(&self.writer, now, lease_until, limit).await
+    }
+    async fn unrendered_webhook_events(&self, limit: u32) -> StoreResult<Vec<WebhookEvent>> {
+        webhooks::unrendered(&self.reader, limit).await
     }
     async fn freeze_webhook_payload(&self, event_id: i64, payload: &str) -> StoreResult<String> {
         webhooks::freeze(&self.writer, event_id, payload).await

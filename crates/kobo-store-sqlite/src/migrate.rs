@@ -18,7 +18,7 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
 
 pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     sqlx::query(CREATE_TABLE)
         .execute(&mut *tx)
         .await

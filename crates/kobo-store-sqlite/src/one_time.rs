@@ -25,7 +25,7 @@ pub(crate) async fn create(
     new: NewOneTimeAccount,
     issuer: &AccountIssuer,
 ) -> StoreResult<OneTimeAccount> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let id = virtual_accounts::issue(
         &mut tx,
         scope,
@@ -77,7 +77,7 @@ pub(crate) async fn of_customer(
 }
 
 pub(crate) async fn expire(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let rows = sqlx::query(
         "UPDATE one_time_account SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= ?
          RETURNING virtual_account_id, business_id, mode,

@@ -21,7 +21,7 @@ pub(crate) async fn create(
     reference: Option<String>,
     issuer: &AccountIssuer,
 ) -> StoreResult<VirtualAccount> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     let id = issue(
         &mut tx,
         scope,
@@ -31,7 +31,14 @@ pub(crate) async fn create(
         Kind::Permanent,
     )
     .await?;
-    crate::events::record(&mut tx, scope, "virtual_account.created", id, Some(customer_id)).await?;
+    crate::events::record(
+        &mut tx,
+        scope,
+        "virtual_account.created",
+        id,
+        Some(customer_id),
+    )
+    .await?;
     let row = sqlx::query(&format!("{SELECT} WHERE virtual_account_id = ?"))
         .bind(id)
         .fetch_one(&mut *tx)

@@ -94,6 +94,17 @@ pub(crate) async fn claim(pool: &SqlitePool, now: DateTime<Utc>, lease_until: Da
     Ok(events)
 }
 
+pub(crate) async fn unrendered(pool: &SqlitePool, limit: u32) -> StoreResult<Vec<WebhookEvent>> {
+    let rows = sqlx::query(&format!(
+        "{SELECT} WHERE payload IS NULL ORDER BY webhook_event_id LIMIT ?"
+    ))
+    .bind(limit as i64)
+    .fetch_all(pool)
+    .await
+    .map_err(map)?;
+    rows.iter().map(from_row).collect()
+}
+
 pub(crate) async fn freeze(pool: &SqlitePool, event_id: i64, payload: &str) -> StoreResult<String> {
     sqlx::query("UPDATE webhook_event SET payload = ? WHERE webhook_event_id = ? AND payload IS NULL")
         .bind(payload)
@@ -109,7 +120,7 @@ pub(crate) async fn freeze(pool: &SqlitePool, event_id: i64, payload: &str) -> S
 }
 
 pub(crate) async fn record_attempt(pool: &SqlitePool, event_id: i64, a: &WebhookAttempt, outcome: AttemptOutcome) -> StoreResult<()> {
-    let mut tx = pool.begin().await.map_err(map)?;
+    let mut tx = crate::write::begin(pool).await?;
     sqlx::query(
         "INSERT INTO webhook_attempt (webhook_event_id, attempted_at, url, http_status, latency_ms,
             response_excerpt, error) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -207,7 +218,7 @@ pub(crate) async fn attempts(pool: &SqlitePool, scope: Scope, public_id: &str) -
 
 pub(crate) async fn retry(pool: &SqlitePool, scope: Scope, public_id: &str) -> StoreResult<bool> {
     let done = sqlx::query(
-        "UPDATE webhook_event SET status = 'pending', next_attempt_at = ?, locked_until = NULL
+        "UPDATE webhook_event SET status = 'pending', next_attempt_at = ?
          WHERE public_id = ? AND business_id = ? AND mode = ?",
     )
     .bind(now_text())

@@ -176,6 +176,8 @@ pub trait Store: Send + Sync + 'static {
         lease_until: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> StoreResult<Vec<WebhookEvent>>;
+    /// Events whose payload is not rendered yet, oldest first (any business).
+    async fn unrendered_webhook_events(&self, limit: u32) -> StoreResult<Vec<WebhookEvent>>;
     /// Stores the rendered payload once (the first render wins).
     async fn freeze_webhook_payload(&self, event_id: i64, payload: &str) -> StoreResult<String>;
     /// Records an attempt and moves the event on.

@@ -27,7 +27,11 @@ pub fn parse(text: &str) -> anyhow::Result<Vec<(String, String)>> {
     // Not `?`: toml's message quotes the offending line, which may hold a secret.
     let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
         let start = e.span().map_or(0, |s| s.start.min(text.len()));
-        let line = text.as_bytes()[..start].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = text.as_bytes()[..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         anyhow::anyhow!("line {line}: {}", e.message().trim())
     })?;
     let mut out = Vec::new();

@@ -1,7 +1,8 @@
-//! Paths whose percent-decoding is not UTF-8 (`/api/v1/customers/%FF`) can
-//! name nothing kobo stores. axum's `Path<String>` would refuse them with a
-//! plain-text 400; this answers the envelope's 404 `not_found` instead, the
-//! same as any other unknown identifier.
+//! Paths whose percent-decoding is not UTF-8 (`/api/v1/customers/%FF`) or
+//! holds a NUL (`%00`) can name nothing kobo stores. axum's `Path<String>`
+//! would refuse the first with a plain-text 400, and PostgreSQL refuses a NUL
+//! in any text parameter (a 500); this answers the envelope's 404
+//! `not_found` for both, the same as any other unknown identifier.
 
 use axum::extract::Request;
 use axum::middleware::Next;
@@ -30,10 +31,11 @@ fn percent_decode(path: &str) -> Vec<u8> {
 }
 
 pub async fn require_utf8(request: Request, next: Next) -> Response {
-    if std::str::from_utf8(&percent_decode(request.uri().path())).is_err() {
+    let decoded = percent_decode(request.uri().path());
+    if decoded.contains(&0) || std::str::from_utf8(&decoded).is_err() {
         return ApiError::new(
             ErrorCode::NotFound,
-            "Nothing is named by a path that is not valid UTF-8.",
+            "Nothing is named by a path that is not valid UTF-8 or holds a NUL.",
         )
         .into_response();
     }

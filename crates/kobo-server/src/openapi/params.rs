@@ -92,3 +92,20 @@ pub enum InflowStatusIn {
     Credited,
     Suspense,
 }
+
+/// Filter of `GET /webhooks/events`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WebhookEventFilters {
+    #[param(inline)]
+    pub status: Option<WebhookEventStatusIn>,
+}
+
+/// `pending`, `delivered` or `failed`.
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookEventStatusIn {
+    Pending,
+    Delivered,
+    Failed,
+}

@@ -246,3 +246,13 @@ pub struct NameEnquiryIn {
     #[schema(pattern = r"^[0-9]{10}$", example = "9990000017")]
     pub account_number: String,
 }
+
+/// `PUT /webhooks`: the URL for the key's mode (live: `webhook_url`, test:
+/// `webhook_sandbox_url`); `null` or `""` turns webhooks off.
+#[derive(Serialize, ToSchema)]
+#[schema(example = json!({"url": "https://example.com/kobo/webhooks"}))]
+pub struct WebhookUrlIn {
+    /// An http(s) URL that does not point to a private, loopback or link-local address.
+    #[schema(required = true, max_length = 2048, example = "https://example.com/kobo/webhooks")]
+    pub url: Option<String>,
+}

@@ -12,7 +12,7 @@ use crate::envelope;
 use crate::error::{ApiResult, FieldErrors};
 use crate::http::auth::Auth;
 use crate::http::json::JsonObject;
-use crate::openapi::envelopes::{ErrorBody, Success};
+use crate::openapi::envelopes::Success;
 use crate::openapi::requests::CollectionWalletIn;
 use crate::routes::customers::input::Form;
 use crate::state::AppState;

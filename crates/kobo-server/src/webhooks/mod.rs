@@ -4,6 +4,7 @@
 //! destinations (`address`) and retries on `schedule`.
 
 pub mod address;
+pub mod freezer;
 pub mod payload;
 pub mod schedule;
 pub mod signing;
@@ -50,5 +51,23 @@ impl Default for WebhookConfig {
             batch: 32,
             lease: Duration::from_secs(60),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_outlives_one_send() {
+        let short = WebhookConfig {
+            lease: Duration::from_secs(1),
+            ..WebhookConfig::default()
+        };
+        assert_eq!(short.effective_lease(), Duration::from_secs(15));
+        assert_eq!(
+            WebhookConfig::default().effective_lease(),
+            Duration::from_secs(60)
+        );
     }
 }

@@ -1,5 +1,5 @@
-//! The delivery loop: lease due events, send each (concurrently), record the
-//! attempt, and schedule the next one. Leases outlive the send timeout, so an
+//! The delivery loop: lease due events, send each (concurrently, up to
+//! `batch` at a time), record the attempt, and schedule the next one. Leases outlive the send timeout, so an
 //! event is never sent by two workers at once; a worker that dies mid-send
 //! leaves a lease that expires, and the event is sent again (receivers
 //! de-duplicate on `webhook-id`).
@@ -34,16 +34,25 @@ pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {
                 return;
             }
         };
+        // Up to `batch` sends in flight at once, claimed as slots free up: a
+        // receiver that hangs holds its own slot, not the whole worker.
+        let slots = config.batch.max(1) as usize;
+        let mut sends = JoinSet::new();
         loop {
+            while sends.try_join_next().is_some() {}
+            let free = slots.saturating_sub(sends.len());
+            if free == 0 {
+                sends.join_next().await;
+                continue;
+            }
             let now = Utc::now();
-            let lease = now + chrono::Duration::from_std(config.effective_lease()).unwrap_or_default();
-            match app.store.claim_webhook_events(now, lease, config.batch).await {
+            let lease =
+                now + chrono::Duration::from_std(config.effective_lease()).unwrap_or_default();
+            match app.store.claim_webhook_events(now, lease, free as u32).await {
                 Ok(events) if !events.is_empty() => {
-                    let mut sends = JoinSet::new();
                     for event in events {
                         sends.spawn(deliver(app.clone(), client.clone(), config.clone(), event));
                     }
-                    while sends.join_next().await.is_some() {}
                 }
                 Ok(_) => tokio::time::sleep(config.poll_interval).await,
                 Err(e) => {

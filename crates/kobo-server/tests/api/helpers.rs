@@ -1,12 +1,10 @@
 //! `spawn_app()`: a real kobo server on a random port over a fresh SQLite
 //! database, with a business whose keys the test can use.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use kobo_core::crypto::Vault;
 use kobo_store::Store;
-use kobo_store_sqlite::SqliteStore;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -19,7 +17,7 @@ pub struct TestApp {
     pub test_public_key: String,
     pub live_key: String,
     pub live_public_key: String,
-    dir: PathBuf,
+    db: crate::engine::TestDb,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -48,14 +46,8 @@ pub async fn spawn_app() -> TestApp {
 
 /// A test app with its own settings (limits, webhooks…); start from [`test_config`].
 pub async fn spawn_app_with(config: kobo_server::state::ServerConfig) -> TestApp {
-    let dir = std::env::temp_dir().join(format!(
-        "kobo-test-{}",
-        kobo_core::ids::random_alphanumeric(12)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("kobo.db").display());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&url).await.expect("open sqlite"));
-    store.migrate().await.expect("migrate");
+    let db = crate::engine::TestDb::create().await;
+    let store: Arc<dyn Store> = db.store().await;
     let made = kobo_server::provision::create_business(store.as_ref(), "Test Business")
         .await
         .expect("business");
@@ -80,7 +72,7 @@ pub async fn spawn_app_with(config: kobo_server::state::ServerConfig) -> TestApp
         test_public_key: made.test.public_key,
         live_key: made.live.private_key,
         live_public_key: made.live.public_key,
-        dir,
+        db,
         shutdown: Some(tx),
     }
 }
@@ -90,15 +82,18 @@ impl Drop for TestApp {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 impl TestApp {
-    /// The `sqlite://` URL of this app's database file (for tests that read or
-    /// adjust rows directly).
+    /// The URL of this app's database (either engine).
     pub fn db_url(&self) -> String {
-        format!("sqlite://{}", self.dir.join("kobo.db").display())
+        self.db.url()
+    }
+
+    /// Plain SQL on this app's database (see [`crate::engine::RawDb`]).
+    pub async fn raw_db(&self) -> crate::engine::RawDb {
+        self.db.raw().await
     }
 
     /// Sends `method path` with `key` (if any) and a JSON body (if any).

@@ -180,23 +180,12 @@ pub async fn verified(app: &TestApp) -> LedgerReport {
 }
 
 /// The balance of one of the business's house accounts (`settlement`,
-/// `suspense`, `fee_revenue`, `vat_payable`), read straight from the file.
+/// `suspense`, `fee_revenue`, `vat_payable`), read straight from the database.
 pub async fn house_balance(app: &TestApp, mode: kobo_core::Mode, kind: &str) -> i64 {
-    let options: sqlx::sqlite::SqliteConnectOptions = app.db_url().parse().unwrap();
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .expect("raw pool");
-    let balance = sqlx::query_scalar(
-        "SELECT balance FROM ledger_account WHERE business_id = ? AND mode = ? AND kind = ?",
+    let db = app.raw_db().await;
+    db.int(
+        "SELECT balance FROM ledger_account WHERE business_id = $1 AND mode = $2 AND kind = $3",
+        &[app.business_id.into(), mode.as_str().into(), kind.into()],
     )
-    .bind(app.business_id)
-    .bind(mode.as_str())
-    .bind(kind)
-    .fetch_one(&pool)
     .await
-    .expect("house account");
-    pool.close().await;
-    balance
 }

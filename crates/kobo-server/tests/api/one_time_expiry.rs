@@ -133,14 +133,14 @@ async fn the_sweeper_expires_only_pending_accounts_past_their_time() {
         .map(|a| state(a).0)
         .collect();
     assert_eq!(statuses, ["APPROVED", "PENDING", "EXPIRED"]);
-    // An approved account past its time stays approved, and a later payment
-    // is credited as paid after approval (kobo's rule: approval is final).
+    // An approved account past its time stays approved (approval is final),
+    // but takes no more money: a later payment is held for refund.
     let i = pay(&app, &paid, 2, 500).await;
     assert_eq!(
-        (i["status"].as_str(), i["flag"].as_str()),
-        (Some("credited"), Some("paid_after_approval"))
+        (i["status"].as_str(), i["reason"].as_str(), i["refund_due"].as_bool()),
+        (Some("suspense"), Some("expired"), Some(true))
     );
-    assert_eq!(stored(&pool, &paid).await, ("APPROVED".into(), 1_500));
+    assert_eq!(stored(&pool, &paid).await, ("APPROVED".into(), 1_000));
     verified(&app).await;
     pool.close().await;
 }

@@ -3,8 +3,9 @@
 //! (503 + Retry-After), the header size limit (431) and the body limit (413).
 //!
 //! The slow request the timeout and the in-flight cap need is made
-//! deterministic by holding SQLite's write lock from a second connection: a
-//! customer create then waits (busy timeout 10 s) until the lock is released.
+//! deterministic by a lock taken from a second connection (SQLite's write
+//! lock; on PostgreSQL a lock on the customer table that stops INSERT but not
+//! SELECT): a customer create then waits until the lock is released.
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use reqwest::{Method, StatusCode};
 use sqlx::Connection;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use crate::engine::Engine;
 use crate::helpers::{customer_body, spawn_app, spawn_app_with, test_config, Reply, TestApp};
 
 fn with_limits(limits: Limits) -> kobo_server::state::ServerConfig {
@@ -22,19 +24,49 @@ fn with_limits(limits: Limits) -> kobo_server::state::ServerConfig {
     }
 }
 
-/// Holds the database's write lock until dropped (or `release`d).
-struct WriteLock(sqlx::sqlite::SqliteConnection);
+/// Holds a lock that makes customer creates wait (reads go on) until released.
+enum WriteLock {
+    /// SQLite's write lock (a create waits out its busy timeout).
+    Sqlite(sqlx::SqliteConnection),
+    /// A lock on the customer table that conflicts with INSERT, not SELECT.
+    Postgres(sqlx::PgConnection),
+}
 
 impl WriteLock {
     async fn take(app: &TestApp) -> WriteLock {
-        let mut conn = sqlx::sqlite::SqliteConnection::connect(&app.db_url()).await.unwrap();
-        sqlx::query("BEGIN IMMEDIATE").execute(&mut conn).await.unwrap();
-        WriteLock(conn)
+        let url = app.db_url();
+        match crate::engine::engine() {
+            Engine::Sqlite => {
+                let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                sqlx::query("BEGIN IMMEDIATE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                WriteLock::Sqlite(conn)
+            }
+            Engine::Postgres => {
+                let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+                sqlx::query("BEGIN").execute(&mut conn).await.unwrap();
+                sqlx::query("LOCK TABLE customer IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                WriteLock::Postgres(conn)
+            }
+        }
     }
 
-    async fn release(mut self) {
-        sqlx::query("ROLLBACK").execute(&mut self.0).await.unwrap();
-        self.0.close().await.unwrap();
+    async fn release(self) {
+        match self {
+            WriteLock::Sqlite(mut c) => {
+                sqlx::query("ROLLBACK").execute(&mut c).await.unwrap();
+                c.close().await.unwrap();
+            }
+            WriteLock::Postgres(mut c) => {
+                sqlx::query("ROLLBACK").execute(&mut c).await.unwrap();
+                c.close().await.unwrap();
+            }
+        }
     }
 }
 
@@ -75,9 +107,14 @@ async fn the_rate_limit_is_per_key_with_retry_after() {
     limited.assert_error(429, "rate_limited");
     assert!(retry_after(&limited) >= 1);
     // Another key has its own bucket, and public routes need no key.
-    let live = app.call(Method::GET, "/api/v1/customers", Some(&app.live_key), None).await;
+    let live = app
+        .call(Method::GET, "/api/v1/customers", Some(&app.live_key), None)
+        .await;
     assert_eq!(live.status, StatusCode::OK, "{}", live.body);
-    assert_eq!(app.call(Method::GET, "/healthz", None, None).await.status, StatusCode::OK);
+    assert_eq!(
+        app.call(Method::GET, "/healthz", None, None).await.status,
+        StatusCode::OK
+    );
     // The bucket refills.
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(app.get("/api/v1/customers").await.status, StatusCode::OK);
@@ -92,13 +129,20 @@ async fn a_request_past_the_timeout_is_504_and_writes_nothing() {
     .await;
     let lock = WriteLock::take(&app).await;
     let started = Instant::now();
-    let r = app.post("/api/v1/customers", &customer_body("SLOW-1")).await;
+    let r = app
+        .post("/api/v1/customers", &customer_body("SLOW-1"))
+        .await;
     r.assert_error(504, "request_timeout");
-    assert!(started.elapsed() < Duration::from_secs(5), "answered at the timeout");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "answered at the timeout"
+    );
     lock.release().await;
     // The create was abandoned with its transaction: nothing was written.
     assert_eq!(app.total().await, 0);
-    let again = app.post("/api/v1/customers", &customer_body("SLOW-1")).await;
+    let again = app
+        .post("/api/v1/customers", &customer_body("SLOW-1"))
+        .await;
     assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
 }
 
@@ -162,14 +206,18 @@ async fn oversized_headers_are_431() {
             .send()
             .await
             .unwrap();
-        Reply::from(resp).await.assert_error(431, "headers_too_large");
+        Reply::from(resp)
+            .await
+            .assert_error(431, "headers_too_large");
     }
     // Many small headers add up too.
     let mut req = app.client.get(format!("{}/api/v1/customers", app.base));
     for i in 0..90 {
         req = req.header(format!("x-h{i}"), "v".repeat(200));
     }
-    Reply::from(req.send().await.unwrap()).await.assert_error(431, "headers_too_large");
+    Reply::from(req.send().await.unwrap())
+        .await
+        .assert_error(431, "headers_too_large");
     // A key of the same size is refused before any lookup.
     let key = format!("PRV_DP_DEMO_{big}");
     app.call(Method::GET, "/api/v1/customers", Some(&key), None)
@@ -212,6 +260,9 @@ async fn oversized_bodies_are_413_with_or_without_a_length() {
     let _ = stream.read_to_end(&mut answer).await;
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
-    assert!(answer.contains("\"code\":\"payload_too_large\""), "{answer}");
+    assert!(
+        answer.contains("\"code\":\"payload_too_large\""),
+        "{answer}"
+    );
     assert_eq!(app.total().await, 0);
 }

@@ -3,14 +3,11 @@
 //! their clock by rewriting `expires_at` in the app's SQLite file, and
 //! reading statements.
 
-use std::str::FromStr;
-use std::time::Duration;
-
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 
+use crate::engine::{Arg, RawDb};
 use crate::helpers::{Reply, TestApp};
 use crate::money_helpers::{customer_path, get_ok, get_raw, sandbox, sandbox_body, session};
 
@@ -78,43 +75,51 @@ pub async fn deactivate(app: &TestApp, identifier: &str) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
-/// A plain pool on the app's SQLite file, to read rows and move the clock.
-pub async fn raw_pool(app: &TestApp) -> SqlitePool {
-    let options = SqliteConnectOptions::from_str(&app.db_url())
-        .unwrap()
-        .busy_timeout(Duration::from_secs(10));
-    SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .expect("raw pool")
+/// Plain SQL on the app's database (SQLite or PostgreSQL: both store
+/// `expires_at` as RFC 3339 text), to read rows and move the clock.
+pub struct RawPool(RawDb);
+
+impl RawPool {
+    /// Closes the connection.
+    pub async fn close(self) {
+        match self.0 {
+            RawDb::Sqlite(p) => p.close().await,
+            RawDb::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// A plain connection to the app's database.
+pub async fn raw_pool(app: &TestApp) -> RawPool {
+    RawPool(app.raw_db().await)
+}
+
+/// The one-time account whose number is bound at placeholder `$n`.
+fn account_id(n: u8) -> String {
+    format!("(SELECT virtual_account_id FROM virtual_account WHERE account_number = ${n})")
 }
 
 /// Sets the stored `expires_at` of the one-time account `number` to `when`.
-pub async fn set_expiry(pool: &SqlitePool, number: &str, when: &str) {
-    let done = sqlx::query(
-        "UPDATE one_time_account SET expires_at = ? WHERE virtual_account_id =
-            (SELECT virtual_account_id FROM virtual_account WHERE account_number = ?)",
-    )
-    .bind(when)
-    .bind(number)
-    .execute(pool)
-    .await
-    .expect("move the clock");
-    assert_eq!(done.rows_affected(), 1, "{number}");
+pub async fn set_expiry(pool: &RawPool, number: &str, when: &str) {
+    let sql = format!(
+        "UPDATE one_time_account SET expires_at = $1 WHERE virtual_account_id = {}",
+        account_id(2)
+    );
+    let done = pool.0.execute(&sql, &[when.into(), number.into()]).await;
+    assert_eq!(done, 1, "{number}");
 }
 
 /// The stored `(status, amount_paid_kobo)` of the one-time account `number`.
-pub async fn stored(pool: &SqlitePool, number: &str) -> (String, i64) {
-    sqlx::query_as(
-        "SELECT o.status, o.amount_paid_kobo FROM one_time_account o
-         JOIN virtual_account v ON v.virtual_account_id = o.virtual_account_id
-         WHERE v.account_number = ?",
-    )
-    .bind(number)
-    .fetch_one(pool)
-    .await
-    .expect("stored one-time account")
+pub async fn stored(pool: &RawPool, number: &str) -> (String, i64) {
+    let read = |column: &str| {
+        format!(
+            "SELECT {column} FROM one_time_account WHERE virtual_account_id = {}",
+            account_id(1)
+        )
+    };
+    let args = [Arg::from(number)];
+    let status = pool.0.text(&read("status"), &args).await;
+    (status, pool.0.int(&read("amount_paid_kobo"), &args).await)
 }
 
 /// Today's date in Africa/Lagos (UTC+1, no daylight saving).

@@ -3,19 +3,21 @@
 //! sub-route (404, never 403), and provider calls with bad signatures. None of
 //! these changes any data: a snapshot of every table, the ledger and the
 //! customers is compared before and after. Hostile bodies, paths and query
-//! strings are in `security_more.rs` and `security_paths.rs`.
+//! strings are in `security_more.rs` and `security_paths.rs`; the route list
+//! in `security_routes.rs`.
 
 use std::collections::BTreeMap;
 
 use kobo_server::http::signature::sign;
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
 
-use crate::helpers::{customer_body, second_business, spawn_app, Reply, TestApp, PROVIDER_SECRET};
+use crate::helpers::{second_business, spawn_app, Reply, TestApp, PROVIDER_SECRET};
 use crate::money_helpers::{
     customer_path, live_customer_with_account, provider_body, sandbox, sandbox_body, session,
     signed_raw, test_customer_with_account, NAME_ENQUIRY, PROVIDER,
 };
+use crate::security_routes::{fill, private_routes};
 
 /// Everything a refused request must leave alone.
 #[derive(Debug, PartialEq)]
@@ -28,30 +30,17 @@ pub struct Snapshot {
 /// Row counts of every table, the ledger report and every customer as JSON
 /// (with `updated_at` and wallet balances) in both modes.
 pub async fn snapshot(app: &TestApp) -> Snapshot {
-    let options: sqlx::sqlite::SqliteConnectOptions = app.db_url().parse().unwrap();
-    let pool = sqlx::sqlite::SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .expect("raw pool");
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let db = app.raw_db().await;
     let mut rows = BTreeMap::new();
     // The webhook dispatcher writes delivery attempts (and the endpoint row it
     // signs with) in the background for events made before the snapshot.
     let background = ["webhook_attempt", "webhook_endpoint"];
-    for t in tables.into_iter().filter(|t| !background.contains(&t.as_str())) {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{t}\""))
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        rows.insert(t, n);
+    for t in db.tables().await {
+        if !background.contains(&t.as_str()) {
+            let n = db.int(&format!("SELECT COUNT(*) FROM \"{t}\""), &[]).await;
+            rows.insert(t, n);
+        }
     }
-    pool.close().await;
     let report = app.store.verify_ledger().await.expect("verify");
     assert!(report.is_ok(), "{:?}", report.problems);
     let mut customers = Vec::new();
@@ -85,131 +74,6 @@ pub fn assert_refused(r: &Reply, what: &str) {
     assert!(r.body["errors"].is_object(), "{what}: {}", r.body);
 }
 
-/// Every private route, with a body that would succeed for the right key.
-/// `{cust}` stands for a customer identifier, `{sid}` for a session id,
-/// `{event}` for a webhook event id.
-pub fn private_routes() -> Vec<(Method, &'static str, Option<Value>)> {
-    let customer = customer_body("ROUTE-NEW");
-    vec![
-        (Method::GET, "/api/v1/customers", None),
-        (Method::POST, "/api/v1/customers", Some(customer.clone())),
-        (
-            Method::POST,
-            "/api/v1/customers/storeorupdate",
-            Some(customer),
-        ),
-        (
-            Method::POST,
-            "/api/v1/customers/corporate",
-            Some(json!({"company_name": "Acme Ltd", "rc_number": "RC1", "email": "c@acme.ng", "reference": "CORP-NEW"})),
-        ),
-        (Method::GET, "/api/v1/customers/{cust}", None),
-        (
-            Method::PATCH,
-            "/api/v1/customers/{cust}",
-            Some(json!({"first_name": "Changed"})),
-        ),
-        (
-            Method::PUT,
-            "/api/v1/customers/{cust}",
-            Some(json!({"status": "INACTIVE"})),
-        ),
-        (Method::GET, "/api/v1/customers/{cust}/balance", None),
-        (Method::GET, "/api/v1/customers/{cust}/transactions", None),
-        (Method::GET, "/api/v1/customers/{cust}/virtual-accounts", None),
-        (
-            Method::POST,
-            "/api/v1/customers/{cust}/virtual-accounts",
-            Some(json!({})),
-        ),
-        (Method::GET, "/api/v1/customers/{cust}/one-time-accounts", None),
-        (
-            Method::POST,
-            "/api/v1/customers/{cust}/one-time-accounts",
-            Some(json!({"amount_kobo": 5000})),
-        ),
-        (
-            Method::GET,
-            "/api/v1/customers/{cust}/statement?from=2020-01-01&to=2030-01-01",
-            None,
-        ),
-        (
-            Method::POST,
-            "/api/v1/sandbox/inflows",
-            Some(json!({"account_number": "0000000000", "amount_kobo": 100})),
-        ),
-        (Method::GET, "/api/v1/inflows", None),
-        (Method::GET, "/api/v1/webhooks", None),
-        (
-            Method::PUT,
-            "/api/v1/webhooks",
-            Some(json!({"url": "https://example.com/hook"})),
-        ),
-        (Method::POST, "/api/v1/webhooks/rotate-secret", Some(json!({}))),
-        (Method::GET, "/api/v1/webhooks/events", None),
-        (Method::GET, "/api/v1/webhooks/events/{event}/attempts", None),
-        (
-            Method::POST,
-            "/api/v1/webhooks/events/{event}/retry",
-            Some(json!({})),
-        ),
-        (Method::GET, "/api/v1/inflows/{sid}", None),
-        (Method::GET, "/api/v1/collection-wallets", None),
-        (
-            Method::POST,
-            "/api/v1/collection-wallets",
-            Some(json!({"name": "Rent"})),
-        ),
-    ]
-}
-
-/// The (method, path template) pairs `routes::private_routes` declares, read
-/// from its source so a new route cannot slip past these tests.
-fn declared_private_routes() -> Vec<(String, String)> {
-    let source = include_str!("../../src/routes/mod.rs");
-    let start = source.find("pub fn private_routes").unwrap();
-    let end = source.find("pub fn public_routes").unwrap();
-    let mut out = Vec::new();
-    for chunk in source[start..end].split(".route(").skip(1) {
-        let path = chunk.split('"').nth(1).unwrap().to_string();
-        for method in ["get", "post", "put", "patch", "delete"] {
-            let found = [" ", "(", ".", "\n"]
-                .iter()
-                .any(|p| chunk.contains(&format!("{p}{method}(")));
-            if found {
-                out.push((method.to_uppercase(), path.clone()));
-            }
-        }
-    }
-    out
-}
-
-fn fill(path: &str, cust: &str, sid: &str) -> String {
-    path.replace("{cust}", cust)
-        .replace("{sid}", sid)
-        .replace("{event}", "1")
-}
-
-#[test]
-fn the_route_list_covers_every_private_route() {
-    let declared = declared_private_routes();
-    assert!(declared.len() >= 19, "{declared:?}");
-    let listed: Vec<(String, String)> = private_routes()
-        .into_iter()
-        .map(|(m, p, _)| {
-            let template = p.split('?').next().unwrap();
-            let declared_form = template
-                .replace("{cust}", "{identifier}")
-                .replace("{sid}", "{session_id}")
-                .replace("{event}", "{id}");
-            (m.to_string(), declared_form)
-        })
-        .collect();
-    for route in &declared {
-        assert!(listed.contains(route), "not covered: {route:?}");
-    }
-}
-
 #[tokio::test]
 async fn bad_keys_are_refused_on_every_private_route_and_change_nothing() {
     let app = spawn_app().await;
@@ -220,12 +84,18 @@ async fn bad_keys_are_refused_on_every_private_route_and_change_nothing() {
     let keys: Vec<(Option<String>, &str)> = vec![
         (None, "missing_api_key"),
         (Some(String::new()), "invalid_api_key"),
-        (Some("PRV_DP_DEMO_wrongwrongwrong".into()), "invalid_api_key"),
+        (
+            Some("PRV_DP_DEMO_wrongwrongwrong".into()),
+            "invalid_api_key",
+        ),
         (Some(truncated), "invalid_api_key"),
         (Some(extended), "invalid_api_key"),
         (Some(app.test_key.to_lowercase()), "invalid_api_key"),
         (Some("' OR 1=1 --".into()), "invalid_api_key"),
-        (Some(format!("PRV_DP_{}", "a".repeat(10_000))), "invalid_api_key"),
+        (
+            Some(format!("PRV_DP_{}", "a".repeat(10_000))),
+            "invalid_api_key",
+        ),
         (Some(app.test_public_key.clone()), "public_key_not_allowed"),
         (Some(app.live_public_key.clone()), "public_key_not_allowed"),
     ];
@@ -239,8 +109,13 @@ async fn bad_keys_are_refused_on_every_private_route_and_change_nothing() {
             r.assert_error(401, want);
         }
         // A key header that is not even text.
-        let mut req = app.client.request(method.clone(), format!("{}{path}", app.base));
-        req = req.header("DPPRIVATEKEY", reqwest::header::HeaderValue::from_bytes(b"PRV_DP_\xff\xfe").unwrap());
+        let mut req = app
+            .client
+            .request(method.clone(), format!("{}{path}", app.base));
+        req = req.header(
+            "DPPRIVATEKEY",
+            reqwest::header::HeaderValue::from_bytes(b"PRV_DP_\xff\xfe").unwrap(),
+        );
         if let Some(b) = &body {
             req = req.json(b);
         }
@@ -264,8 +139,14 @@ async fn other_business_and_other_mode_identifiers_are_404_never_403() {
     let other = second_business(&app).await;
     let before = snapshot(&app).await;
     let outsiders = [
-        (other.test.private_key.as_str(), "another business's test key"),
-        (other.live.private_key.as_str(), "another business's live key"),
+        (
+            other.test.private_key.as_str(),
+            "another business's test key",
+        ),
+        (
+            other.live.private_key.as_str(),
+            "another business's live key",
+        ),
         (app.live_key.as_str(), "the same business's live key"),
     ];
     for (method, path, body) in private_routes() {
@@ -275,7 +156,9 @@ async fn other_business_and_other_mode_identifiers_are_404_never_403() {
         for ident in [id.as_str(), code.as_str(), "SEC-VICTIM", email.as_str()] {
             let path = fill(path, ident, &sid);
             for (key, who) in outsiders {
-                let r = app.call(method.clone(), &path, Some(key), body.as_ref()).await;
+                let r = app
+                    .call(method.clone(), &path, Some(key), body.as_ref())
+                    .await;
                 assert_ne!(r.status, StatusCode::FORBIDDEN, "{who}: {method} {path}");
                 r.assert_error(404, "not_found");
             }
@@ -325,11 +208,27 @@ async fn provider_calls_without_a_valid_signature_change_nothing() {
         (bytes.clone(), Some(good[..64].to_string()), "truncated"),
         (bytes.clone(), Some(format!("{good}00")), "extended"),
         (bytes.clone(), Some("0".repeat(128)), "zeros"),
-        (bytes.clone(), Some(sign("another-secret", &bytes)), "wrong secret"),
+        (
+            bytes.clone(),
+            Some(sign("another-secret", &bytes)),
+            "wrong secret",
+        ),
         (bytes.clone(), Some(sign("", &bytes)), "empty secret"),
-        (tampered.clone(), Some(good.clone()), "body changed after signing"),
-        ([bytes.clone(), b" ".to_vec()].concat(), Some(good.clone()), "trailing byte"),
-        (b"{\"session_id\": \"' OR 1=1 --\"}".to_vec(), Some(good.clone()), "hostile body"),
+        (
+            tampered.clone(),
+            Some(good.clone()),
+            "body changed after signing",
+        ),
+        (
+            [bytes.clone(), b" ".to_vec()].concat(),
+            Some(good.clone()),
+            "trailing byte",
+        ),
+        (
+            b"{\"session_id\": \"' OR 1=1 --\"}".to_vec(),
+            Some(good.clone()),
+            "hostile body",
+        ),
     ];
     for path in [PROVIDER, NAME_ENQUIRY] {
         for (bytes, signature, why) in &attempts {
@@ -340,7 +239,12 @@ async fn provider_calls_without_a_valid_signature_change_nothing() {
     }
     assert_eq!(snapshot(&app).await, before);
     let balance = app
-        .call(Method::GET, &customer_path(&code, "balance"), Some(&app.live_key), None)
+        .call(
+            Method::GET,
+            &customer_path(&code, "balance"),
+            Some(&app.live_key),
+            None,
+        )
         .await;
     assert_eq!(balance.body["data"]["balance_kobo"], 0, "{}", balance.body);
     // The correctly signed call still works (the door was open all along).

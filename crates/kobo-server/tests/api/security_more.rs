@@ -1,143 +1,18 @@
 //! Hostile bodies: SQL metacharacters, NUL bytes, invalid UTF-8, lone
 //! surrogates, 10,000-character strings, 10,000-deep nesting, 1e400, 2^64,
 //! arrays, objects and booleans, in every field of every create, update,
-//! inflow, one-time, virtual-account and wallet body (and as whole bodies).
+//! inflow, one-time, virtual-account, wallet and webhook body (and as whole
+//! bodies).
 //! Each is a 400 in the envelope, never a 5xx, and nothing changes. At the end
 //! every unmodified base body succeeds, proving the hostile field alone was
-//! the reason for each refusal.
+//! the reason for each refusal. The values and targets are in
+//! `security_inputs.rs`.
 
-use kobo_server::http::signature::sign;
 use reqwest::Method;
-use serde_json::{json, Value};
 
-use crate::helpers::{customer_body, spawn_app, Reply, TestApp, PROVIDER_SECRET};
-use crate::money_helpers::{
-    live_customer_with_account, provider_body, sandbox_body, session, test_customer_with_account,
-    NAME_ENQUIRY, PROVIDER, SANDBOX,
-};
+use crate::helpers::{customer_body, spawn_app};
 use crate::security::{assert_refused, snapshot};
-
-/// JSON fragments no field accepts.
-pub fn hostile_values() -> Vec<(&'static str, Vec<u8>)> {
-    vec![
-        ("sql or", br#""' OR 1=1 --""#.to_vec()),
-        ("sql drop", br#""\"; DROP TABLE customer; --""#.to_vec()),
-        ("escaped nul", br#""a\u0000b""#.to_vec()),
-        ("raw nul", b"\"a\0b\"".to_vec()),
-        ("invalid utf-8", b"\"\xff\xfe\xc3\x28\"".to_vec()),
-        ("lone surrogate", br#""\ud800""#.to_vec()),
-        ("10k chars", format!("\"{}\"", "x".repeat(10_000)).into_bytes()),
-        ("10k digits", format!("\"{}\"", "9".repeat(10_000)).into_bytes()),
-        ("10k yoruba", format!("\"{}\"", "Ọ̀".repeat(5_000)).into_bytes()),
-        (
-            "10k-deep array",
-            format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes(),
-        ),
-        ("1e400", b"1e400".to_vec()),
-        ("-1e400", b"-1e400".to_vec()),
-        ("2^64", b"18446744073709551616".to_vec()),
-        ("huge integer", "9".repeat(400).into_bytes()),
-        ("array", b"[1,2]".to_vec()),
-        ("object", br#"{"$gt": ""}"#.to_vec()),
-        ("bool", b"true".to_vec()),
-    ]
-}
-
-/// `base` with `field` replaced by the raw JSON fragment `raw`.
-pub fn body_with(base: &Value, field: &str, raw: &[u8]) -> Vec<u8> {
-    let mut rest = base.as_object().unwrap().clone();
-    rest.remove(field);
-    let mut out = serde_json::to_vec(&Value::Object(rest)).unwrap();
-    out.pop(); // the closing brace
-    if out.len() > 1 {
-        out.push(b',');
-    }
-    out.extend_from_slice(format!("\"{field}\":").as_bytes());
-    out.extend_from_slice(raw);
-    out.push(b'}');
-    out
-}
-
-#[derive(Clone, Copy)]
-pub enum Door {
-    Test,
-    Signed,
-}
-
-/// Sends raw `bytes` as JSON to `method path` through `door`.
-pub async fn send(app: &TestApp, door: Door, method: Method, path: &str, bytes: Vec<u8>) -> Reply {
-    let mut req = app
-        .client
-        .request(method, format!("{}{path}", app.base))
-        .header("content-type", "application/json");
-    req = match door {
-        Door::Test => req.header("DPPRIVATEKEY", &app.test_key),
-        Door::Signed => req.header("X-Provider-Signature", sign(PROVIDER_SECRET, &bytes)),
-    };
-    Reply::from(req.body(bytes).send().await.expect("request")).await
-}
-
-struct Target {
-    door: Door,
-    method: Method,
-    path: String,
-    base: Value,
-    fields: &'static [&'static str],
-}
-
-const PERSON: &[&str] = &[
-    "first_name", "last_name", "email", "reference", "phone", "dob", "bvn", "nin", "type",
-];
-const UPDATE: &[&str] = &[
-    "first_name", "last_name", "email", "reference", "phone", "dob", "bvn", "nin", "type",
-    "status", "collection_wallet_code",
-];
-const INFLOW: &[&str] = &[
-    "session_id", "account_number", "amount_kobo", "sender_name", "sender_account_number",
-    "sender_bank_code", "narration", "paid_at",
-];
-
-/// Free text (any printable characters): SQL metacharacters are data there.
-const FREE_TEXT: &[&str] = &["sender_name", "narration"];
-
-fn with(base: Value, extra: Value) -> Value {
-    let mut b = base;
-    b.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-    b
-}
-
-async fn targets(app: &TestApp) -> Vec<Target> {
-    let (code, account) = test_customer_with_account(app, "HOST-VICTIM").await;
-    let (_, live_account) = live_customer_with_account(app, "HOST-LIVE").await;
-    let wallet = app.default_wallet_code(&app.test_key).await;
-    let customer = format!("/api/v1/customers/{code}");
-    let t = |door, method, path: &str, base, fields| Target { door, method, path: path.to_string(), base, fields };
-    let collection = |r: &str, field: &str| {
-        with(customer_body(r), json!({"type": "collection", field: wallet}))
-    };
-    let update = json!({"first_name": "Changed", "type": "collection", "collection_wallet_code": wallet});
-    vec![
-        t(Door::Test, Method::POST, "/api/v1/customers", customer_body("HOST-NEW"), PERSON),
-        t(Door::Test, Method::POST, "/api/v1/customers", collection("HOST-COLL-A", "collection_wallet_code"), &["collection_wallet_code"]),
-        t(Door::Test, Method::POST, "/api/v1/customers", collection("HOST-COLL-B", "collection_wallet"), &["collection_wallet"]),
-        t(Door::Test, Method::POST, "/api/v1/customers/corporate",
-          json!({"company_name": "Acme Ltd", "rc_number": "RC 123", "email": "acme@x.ng", "reference": "HOST-CORP"}),
-          &["company_name", "rc_number", "email", "reference"]),
-        t(Door::Test, Method::POST, "/api/v1/customers/storeorupdate", customer_body("HOST-SOU"), PERSON),
-        t(Door::Test, Method::PATCH, &customer, update.clone(), UPDATE),
-        t(Door::Test, Method::PUT, &customer, update, UPDATE),
-        t(Door::Test, Method::POST, SANDBOX, sandbox_body(&session(1), &account, 1000), INFLOW),
-        t(Door::Test, Method::POST, SANDBOX, json!({"account_number": account, "amount": "10.50"}), &["amount"]),
-        t(Door::Signed, Method::POST, PROVIDER, provider_body(&session(2), &live_account, 1000), INFLOW),
-        t(Door::Signed, Method::POST, NAME_ENQUIRY, json!({"account_number": live_account}), &["account_number"]),
-        t(Door::Test, Method::POST, &format!("{customer}/one-time-accounts"),
-          json!({"amount_kobo": 5000, "expires_in_minutes": 30, "reference": "HOST-OTA"}),
-          &["amount_kobo", "expires_in_minutes", "reference"]),
-        t(Door::Test, Method::POST, &format!("{customer}/one-time-accounts"), json!({"amount": "50.00"}), &["amount"]),
-        t(Door::Test, Method::POST, &format!("{customer}/virtual-accounts"), json!({"reference": "HOST-VA"}), &["reference"]),
-        t(Door::Test, Method::POST, "/api/v1/collection-wallets", json!({"name": "Rent"}), &["name"]),
-    ]
-}
+use crate::security_inputs::{body_with, hostile_values, send, targets, Door, FREE_TEXT};
 
 #[tokio::test]
 async fn hostile_values_in_every_field_are_refused_and_change_nothing() {
@@ -167,7 +42,9 @@ async fn hostile_values_in_every_field_are_refused_and_change_nothing() {
                     let named = field.replace("collection_wallet", "collection_wallet_code");
                     assert!(
                         r.body["errors"].get(*field).is_some()
-                            || r.body["errors"].get(named.replace("_code_code", "_code")).is_some(),
+                            || r.body["errors"]
+                                .get(named.replace("_code_code", "_code"))
+                                .is_some(),
                         "{label}: the error names the field: {}",
                         r.body
                     );
@@ -180,7 +57,14 @@ async fn hostile_values_in_every_field_are_refused_and_change_nothing() {
     assert_eq!(snapshot(&app).await, before);
     // Every base body is valid: the hostile field alone was refused.
     for t in &targets {
-        let r = send(&app, t.door, t.method.clone(), &t.path, serde_json::to_vec(&t.base).unwrap()).await;
+        let r = send(
+            &app,
+            t.door,
+            t.method.clone(),
+            &t.path,
+            serde_json::to_vec(&t.base).unwrap(),
+        )
+        .await;
         assert!(r.status.is_success(), "{} {}: {}", t.method, t.path, r.body);
     }
 }
@@ -192,8 +76,14 @@ async fn hostile_whole_bodies_are_refused_on_every_json_route() {
     let before = snapshot(&app).await;
     let bodies: Vec<(&str, Vec<u8>)> = vec![
         ("10k unclosed [", "[".repeat(10_000).into_bytes()),
-        ("10k-deep array", format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes()),
-        ("10k-deep object", format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)).into_bytes()),
+        (
+            "10k-deep array",
+            format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000)).into_bytes(),
+        ),
+        (
+            "10k-deep object",
+            format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)).into_bytes(),
+        ),
         ("invalid utf-8", b"{\"first_name\": \"\xff\"}".to_vec()),
         ("raw bytes", vec![0, 159, 146, 150, 255]),
         ("nul", b"{\0}".to_vec()),

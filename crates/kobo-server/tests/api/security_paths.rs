@@ -57,11 +57,19 @@ async fn hostile_identifiers_are_404_on_every_customer_route() {
         (Method::PUT, "", Some(json!({"status": "INACTIVE"}))),
         (Method::GET, "/balance", None),
         (Method::GET, "/transactions", None),
-        (Method::GET, "/statement?from=2020-01-01&to=2030-12-31", None),
+        (
+            Method::GET,
+            "/statement?from=2020-01-01&to=2030-12-31",
+            None,
+        ),
         (Method::GET, "/virtual-accounts", None),
         (Method::POST, "/virtual-accounts", Some(json!({}))),
         (Method::GET, "/one-time-accounts", None),
-        (Method::POST, "/one-time-accounts", Some(json!({"amount_kobo": 5000}))),
+        (
+            Method::POST,
+            "/one-time-accounts",
+            Some(json!({"amount_kobo": 5000})),
+        ),
     ];
     for ident in IDENTIFIERS.iter().copied().chain([long.as_str()]) {
         for (method, tail, body) in &routes {
@@ -81,7 +89,13 @@ async fn hostile_identifiers_are_404_on_every_customer_route() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{ident}");
     }
     assert_eq!(snapshot(&app).await, before);
-    let mine = call(&app, Method::GET, &format!("/api/v1/customers/{code}"), None).await;
+    let mine = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/customers/{code}"),
+        None,
+    )
+    .await;
     assert_eq!(mine.status, StatusCode::OK);
 }
 
@@ -114,17 +128,36 @@ async fn hostile_query_parameters_answer_200_or_an_envelope() {
     let before = snapshot(&app).await;
     let long = "x".repeat(10_000);
     let lists: Vec<(String, &[&str])> = vec![
-        ("/api/v1/customers".into(), &["page", "per_page", "search", "type", "status", "starting_after"]),
-        (format!("/api/v1/customers/{code}/transactions"), &["page", "per_page", "type", "from", "to", "starting_after"]),
-        (format!("/api/v1/customers/{code}/statement"), &["from", "to", "format"]),
-        ("/api/v1/inflows".into(), &["page", "per_page", "status", "starting_after"]),
+        (
+            "/api/v1/customers".into(),
+            &[
+                "page",
+                "per_page",
+                "search",
+                "type",
+                "status",
+                "starting_after",
+            ],
+        ),
+        (
+            format!("/api/v1/customers/{code}/transactions"),
+            &["page", "per_page", "type", "from", "to", "starting_after"],
+        ),
+        (
+            format!("/api/v1/customers/{code}/statement"),
+            &["from", "to", "format"],
+        ),
+        (
+            "/api/v1/inflows".into(),
+            &["page", "per_page", "status", "starting_after"],
+        ),
     ];
     for (path, params) in &lists {
         for param in params.iter() {
             for value in QUERY_VALUES.iter().copied().chain([long.as_str()]) {
                 let url = format!("{path}?{param}={value}&{param}[]=1");
                 let r = call(&app, Method::GET, &url, None).await;
-                let label = format!("{}", &url[..url.len().min(120)]);
+                let label = url[..url.len().min(120)].to_string();
                 if r.status != StatusCode::OK {
                     assert_refused(&r, &label);
                     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{label}: {}", r.body);
@@ -138,7 +171,10 @@ async fn hostile_query_parameters_answer_200_or_an_envelope() {
         }
         for raw in ["%", "%%%%", "=&=&==", "a=%zz", "&&&", "%00=%00"] {
             let r = call(&app, Method::GET, &format!("{path}?{raw}"), None).await;
-            assert!(r.status == StatusCode::OK || r.status == StatusCode::BAD_REQUEST, "{path}?{raw}");
+            assert!(
+                r.status == StatusCode::OK || r.status == StatusCode::BAD_REQUEST,
+                "{path}?{raw}"
+            );
             if r.status != StatusCode::OK {
                 assert_refused(&r, raw);
             }
@@ -158,10 +194,22 @@ async fn sql_text_is_stored_verbatim() {
     body["narration"] = json!(narration);
     let r = sandbox(&app, &body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let got = call(&app, Method::GET, &format!("/api/v1/inflows/{}", session(77)), None).await;
+    let got = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/inflows/{}", session(77)),
+        None,
+    )
+    .await;
     assert_eq!(got.body["data"]["sender"]["name"], name, "{}", got.body);
     assert_eq!(got.body["data"]["narration"], narration, "{}", got.body);
-    let tx = call(&app, Method::GET, &format!("/api/v1/customers/{code}/transactions"), None).await;
+    let tx = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/customers/{code}/transactions"),
+        None,
+    )
+    .await;
     assert_eq!(tx.body["data"]["data"][0]["meta"]["narration"], narration);
     // The customer table is still there, and searching for SQL finds nothing.
     assert_eq!(app.total().await, 1);

@@ -63,7 +63,12 @@ impl Hooked {
 
     /// No URL set; `allow_private` as given.
     pub async fn bare(allow_private: bool, behaviour: Behaviour) -> Hooked {
-        let app = spawn_app_with(fast_config(allow_private)).await;
+        Hooked::bare_with(fast_config(allow_private), behaviour).await
+    }
+
+    /// No URL set, the server configured with `config`.
+    pub async fn bare_with(config: ServerConfig, behaviour: Behaviour) -> Hooked {
+        let app = spawn_app_with(config).await;
         let rx = Receiver::start_with(behaviour).await;
         let secret = settings(&app, &app.test_key).await["secret"]
             .as_str()

@@ -48,6 +48,8 @@ pub enum Behaviour {
     FailTimes(u32),
     /// Hold every request this long (longer than the sender's timeout), then 200.
     Hang(Duration),
+    /// Answer 307 with this `Location`.
+    Redirect(String),
 }
 
 struct Shared {
@@ -161,16 +163,17 @@ async fn record(
         body,
         at,
     });
-    let (status, hang) = {
+    let (status, hang, location) = {
         let mut behaviour = shared.behaviour.lock().unwrap();
         match &mut *behaviour {
-            Behaviour::Status(s) => (*s, None),
-            Behaviour::FailTimes(0) => (200, None),
+            Behaviour::Status(s) => (*s, None, None),
+            Behaviour::FailTimes(0) => (200, None, None),
             Behaviour::FailTimes(n) => {
                 *n -= 1;
-                (500, None)
+                (500, None, None)
             }
-            Behaviour::Hang(d) => (200, Some(*d)),
+            Behaviour::Hang(d) => (200, Some(*d), None),
+            Behaviour::Redirect(to) => (307, None, Some(to.clone())),
         }
     };
     if let Some(d) = hang {
@@ -178,5 +181,11 @@ async fn record(
     }
     let text = shared.body.lock().unwrap().clone();
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, text).into_response()
+    let mut response = (status, text).into_response();
+    if let Some(to) = location {
+        response
+            .headers_mut()
+            .insert("location", to.parse().expect("a header value"));
+    }
+    response
 }

@@ -197,6 +197,8 @@ async fn live_events_go_to_the_live_url_signed_with_the_live_secret() {
     assert_signed(live_secret, &r);
     assert!(!standard_ok(&h.secret, &r, &r.body));
     // Listed under the live key only.
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    wait_status(&h.app, &h.app.live_key, &id, "delivered").await;
     assert_eq!(
         events(&h.app, &h.app.live_key, Some("delivered"))
             .await
@@ -205,7 +207,6 @@ async fn live_events_go_to_the_live_url_signed_with_the_live_secret() {
     );
     assert!(h.events(None).await.is_empty());
     // The other mode's key cannot see its attempts, nor retry it.
-    let id = r.json()["id"].as_str().unwrap().to_string();
     let path = format!("{WEBHOOKS}/events/{id}/attempts");
     let denied = h.app.get(&path).await;
     denied.assert_error(404, "not_found");

@@ -200,3 +200,51 @@ async fn one_time_account_expired_by_the_sweep() {
     pool.close().await;
     h.finish(&[]).await;
 }
+
+#[tokio::test]
+async fn changes_that_do_not_commit_leave_no_event() {
+    let h = Hooked::start().await;
+    let (code, account) = test_customer_with_account(&h.app, "EV-NONE").await;
+    h.rx.wait_for(2).await;
+    // A duplicate customer, a replayed inflow and an account for an inactive
+    // customer are refused or deduplicated: no event for any of them.
+    let dup = h
+        .app
+        .post(
+            "/api/v1/customers",
+            &crate::helpers::customer_body("EV-NONE"),
+        )
+        .await;
+    assert!(dup.status.is_client_error(), "{}", dup.body);
+    let body = sandbox_body(&session(61), &account, 5_000);
+    assert_eq!(sandbox(&h.app, &body).await.status, 201);
+    let again = sandbox(&h.app, &body).await;
+    assert!(
+        again.status.is_success(),
+        "a replay is answered: {}",
+        again.body
+    );
+    deactivate(&h.app, &code).await;
+    let path = customer_path(&code, "virtual-accounts");
+    let refused = h.app.post(&path, &json!({})).await;
+    assert!(refused.status.is_client_error(), "{}", refused.body);
+    h.rx.wait_for(4).await;
+    let kinds: Vec<Value> = h
+        .events(None)
+        .await
+        .iter()
+        .map(|e| e["event"].clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "customer.created",
+            "virtual_account.created",
+            "inflow.received",
+            "customer.updated"
+        ]
+    );
+    h.rx.assert_stays_at(4, std::time::Duration::from_millis(200))
+        .await;
+    h.finish(&[]).await;
+}

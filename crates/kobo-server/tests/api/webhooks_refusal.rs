@@ -119,8 +119,65 @@ async fn many_events_at_once_are_each_delivered_exactly_once() {
     let ids: BTreeSet<String> = seen.iter().map(|r| r.header("webhook-id")).collect();
     assert_eq!(ids.len(), 40, "no duplicates among the first 40");
     h.rx.assert_stays_at(40, Duration::from_millis(200)).await;
+    settle(&h.app, &[]).await;
     let delivered: Vec<Value> = h.events(Some("delivered")).await;
     assert_eq!(delivered.len(), 40);
     assert_eq!(backlog_metric(&h.app).await, 0);
+    h.finish(&[]).await;
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let h = Hooked::start_with(Behaviour::Status(200)).await;
+    // The receiver sends every request elsewhere on itself; a follower would
+    // show up there (and could be led to a private address that way).
+    h.rx.set(Behaviour::Redirect(format!(
+        "http://{}/elsewhere",
+        h.rx.addr
+    )));
+    h.app.create_customer("REDIR-1").await;
+    let id = h.event("customer.created").await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.wait_status(&id, "failed").await;
+    let tries = h.attempts(&id).await;
+    assert!(tries.iter().all(|a| a["http_status"] == 307), "{tries:?}");
+    assert!(h.rx.requests().iter().all(|r| r.path == "/hook"));
+    h.finish(&[&id]).await;
+}
+
+#[tokio::test]
+async fn a_hanging_receiver_does_not_hold_up_other_deliveries() {
+    // Live events go to a receiver that hangs past a 4 s timeout; test
+    // events go to a healthy one and must not wait for the hung sends.
+    let mut config = fast_config(true);
+    config.webhooks.timeout = Duration::from_secs(4);
+    let mut h = Hooked::bare_with(config, Behaviour::Status(200)).await;
+    h.secret = set_url(&h.app, &h.app.test_key, &h.rx.url()).await["secret"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let slow =
+        crate::webhook_receiver::Receiver::start_with(Behaviour::Hang(Duration::from_secs(30)))
+            .await;
+    set_url(&h.app, &h.app.live_key, &slow.url()).await;
+    crate::money_helpers::create_customer_with(&h.app, &h.app.live_key, "SLOW-1").await;
+    slow.wait_for(1).await;
+    for i in 0..5 {
+        let started = std::time::Instant::now();
+        h.app.create_customer(&format!("FAST-{i}")).await;
+        h.rx.wait_for(i + 1).await;
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_secs(2),
+            "test event {i} waited {took:?} behind a hung live delivery"
+        );
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    slow.set(Behaviour::Status(200));
+    let live = events(&h.app, &h.app.live_key, None).await;
+    let live_id = live[0]["id"].as_str().unwrap();
+    wait_status(&h.app, &h.app.live_key, live_id, "delivered").await;
     h.finish(&[]).await;
 }

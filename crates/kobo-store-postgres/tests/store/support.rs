@@ -6,16 +6,14 @@
 //! When it cannot be reached, a test reports itself skipped by name and
 //! passes, unless `CI=true`, where it fails.
 
-use std::io::Write;
-use std::time::Duration;
 
 use chrono::Utc;
 use kobo_core::{ids, Kobo, Mode};
 use kobo_store::*;
+use kobo_store_postgres::testing::{self, TestDatabase};
 use kobo_store_postgres::{PgOptions, PostgresStore};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::PgPool;
 
-const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// Opens the test's database, or returns from the test when PostgreSQL is
 /// unreachable outside CI.
@@ -40,72 +38,19 @@ pub struct Db {
     pub store: PostgresStore,
     pub url: String,
     /// Declared last, so it is dropped after the store's pool.
-    _guard: DropDatabase,
-}
-
-/// Drops the database `WITH (FORCE)` when dropped, also while a failed test
-/// unwinds.
-struct DropDatabase {
-    admin_url: String,
-    name: String,
-}
-
-fn admin_url() -> String {
-    std::env::var("KOBO_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_string())
-}
-
-/// The same server URL with another database name (the query is kept).
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, format!("?{q}")),
-        None => (url, String::new()),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[authority_start..]
-        .find('/')
-        .map_or(base.len(), |i| authority_start + i);
-    format!("{}/{database}{query}", &base[..host_end])
+    _database: TestDatabase,
 }
 
 /// Small pools: parallel tests must stay far below the server's 100 connections.
 pub fn options() -> PgOptions {
-    PgOptions {
-        max_connections: 3,
-        statement_timeout: Duration::from_secs(30),
-        acquire_timeout: Duration::from_secs(60),
-    }
+    testing::small_pool()
 }
 
 impl Db {
     pub async fn new(test: &str, migrate: bool) -> Option<Db> {
-        let admin_url = admin_url();
-        let mut admin =
-            match tokio::time::timeout(Duration::from_secs(5), PgConnection::connect(&admin_url))
-                .await
-            {
-                Ok(Ok(conn)) => conn,
-                failed => {
-                    let why = match failed {
-                        Ok(Err(e)) => e.to_string(),
-                        _ => "no answer within 5s".to_string(),
-                    };
-                    if std::env::var("CI").as_deref() == Ok("true") {
-                        panic!("PostgreSQL unreachable at {admin_url} (CI=true): {why}");
-                    }
-                    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: PostgreSQL unreachable");
-                    return None;
-                }
-            };
-        let name = format!("kobo_t_{}", ids::random_alphanumeric(12).to_lowercase());
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut admin)
-            .await
-            .expect("create the test database");
-        let _ = admin.close().await;
-        let url = with_database(&admin_url, &name);
-        // From here on the guard drops the database, whatever happens.
-        let guard = DropDatabase { admin_url, name };
-        let store = PostgresStore::connect(&url, options())
+        testing::skip_unless_reachable(test).await?;
+        let database = TestDatabase::create().await;
+        let store = PostgresStore::connect(&database.url, options())
             .await
             .expect("connect to the test database");
         if migrate {
@@ -113,8 +58,8 @@ impl Db {
         }
         Some(Db {
             store,
-            url,
-            _guard: guard,
+            url: database.url.clone(),
+            _database: database,
         })
     }
 
@@ -128,36 +73,6 @@ impl Db {
     /// A plain pool on the database, to read or tamper with rows.
     pub fn raw(&self) -> &PgPool {
         self.store.pool()
-    }
-}
-
-impl Drop for DropDatabase {
-    fn drop(&mut self) {
-        // Blocking cleanup on a thread of its own: this may run inside the
-        // test's runtime (or while it unwinds), where nothing can be awaited.
-        let admin_url = self.admin_url.clone();
-        let name = self.name.clone();
-        let done = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("cleanup runtime");
-            runtime.block_on(async {
-                let mut admin = PgConnection::connect(&admin_url).await?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if !matches!(done, Ok(Ok(()))) {
-            let _ = writeln!(
-                std::io::stderr(),
-                "could not drop test database {}",
-                self.name
-            );
-        }
     }
 }
 

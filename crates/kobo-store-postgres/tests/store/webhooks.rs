@@ -49,7 +49,8 @@ async fn events_are_claimed_once_across_nodes_and_move_on() {
         .await
         .unwrap();
     let inflow_id = posted[0].as_ref().unwrap().inflow.id;
-    assert_eq!(db.store.webhook_backlog().await.unwrap(), 13);
+    // 12 `customer.created`, one `virtual_account.created`, one `inflow.received`.
+    assert_eq!(db.store.webhook_backlog().await.unwrap(), 14);
 
     let now = Utc::now();
     let lease = now + Duration::seconds(30);
@@ -70,7 +71,7 @@ async fn events_are_claimed_once_across_nodes_and_move_on() {
     }
     let ids: HashSet<i64> = claimed.iter().map(|e| e.id).collect();
     assert_eq!(ids.len(), claimed.len(), "no event handed out twice");
-    // The last customer's inflow event waits behind its `customer.created`.
+    // The last customer's account and inflow events wait behind its `customer.created`.
     assert_eq!(claimed.len(), 12);
     assert!(claimed.iter().all(|e| e.event_type == "customer.created"));
     assert!(db
@@ -113,7 +114,18 @@ async fn events_are_claimed_once_across_nodes_and_move_on() {
             .await
             .unwrap();
     }
-    // Every customer's first event has had its attempt: the inflow's is due.
+    // Every customer's first event has had its attempt: the account's is due,
+    // and the inflow's waits behind it.
+    let account_event = other
+        .claim_webhook_events(Utc::now(), lease, 10)
+        .await
+        .unwrap();
+    assert_eq!(account_event.len(), 1);
+    assert_eq!(account_event[0].event_type, "virtual_account.created");
+    db.store
+        .record_webhook_attempt(account_event[0].id, &attempt(Some(200)), AttemptOutcome::Delivered)
+        .await
+        .unwrap();
     let next = other
         .claim_webhook_events(Utc::now(), lease, 10)
         .await
@@ -130,7 +142,7 @@ async fn events_are_claimed_once_across_nodes_and_move_on() {
         ..Default::default()
     };
     let (delivered, total) = db.store.list_webhook_events(scope, &query).await.unwrap();
-    assert_eq!((delivered.len(), total), (11, 11));
+    assert_eq!((delivered.len(), total), (12, 12));
     assert!(delivered
         .iter()
         .all(|e| e.delivered_at.is_some() && e.attempts == 1));

@@ -48,10 +48,6 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let state = AppState::with_config(store.clone(), vault, config);
-    kobo_server::sweeper::spawn(
-        store.clone(),
-        Duration::from_secs(args.sweep_interval_secs.max(1)),
-    );
     kobo_server::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("drained; stopping");
     Ok(ExitCode::SUCCESS)

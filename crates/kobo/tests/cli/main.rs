@@ -2,10 +2,15 @@
 //! `migrate`, and `serve` (sandbox key file, graceful SIGTERM, clean logs).
 
 mod logs;
+mod multinode;
 mod ops;
+mod ops_backup;
 mod ops_logs;
 mod readme;
 mod support;
+#[path = "../../../kobo-server/tests/api/webhook_receiver.rs"]
+mod webhook_receiver;
+mod webhooks;
 
 use std::os::unix::fs::PermissionsExt;
 

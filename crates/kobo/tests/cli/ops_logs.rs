@@ -32,11 +32,35 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     let person = json!({"first_name": "Ada", "last_name": "Obi", "email": "ada@x.ng",
         "reference": "LOGS-1", "bvn": BVN, "nin": NIN});
     let calls: Vec<(&str, &str, Option<&str>, Value, u16)> = vec![
-        ("/api/v1/customers", "log-create-1", Some(key), person.clone(), 201),
+        (
+            "/api/v1/customers",
+            "log-create-1",
+            Some(key),
+            person.clone(),
+            201,
+        ),
         ("/api/v1/customers", "log-dup-2", Some(key), person, 409),
-        ("/api/v1/customers", "log-bad-3", Some(key), json!({"bvn": format!("{BVN}9")}), 400),
-        ("/api/v1/customers", "log-nokey-4", None, json!({"nin": NIN}), 401),
-        ("/api/v1/customers", "log-pub-5", Some(keys["test"]["public_key"].as_str().unwrap()), json!({}), 401),
+        (
+            "/api/v1/customers",
+            "log-bad-3",
+            Some(key),
+            json!({"bvn": format!("{BVN}9")}),
+            400,
+        ),
+        (
+            "/api/v1/customers",
+            "log-nokey-4",
+            None,
+            json!({"nin": NIN}),
+            401,
+        ),
+        (
+            "/api/v1/customers",
+            "log-pub-5",
+            Some(keys["test"]["public_key"].as_str().unwrap()),
+            json!({}),
+            401,
+        ),
     ];
     for (path, id, k, body, want) in &calls {
         let mut req = client
@@ -52,7 +76,10 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     }
     // The provider door, signed and badly signed; the secret must not leak.
     let body = br#"{"account_number":"0000000000"}"#.to_vec();
-    for (id, signature) in [("log-sig-6", sign(SECRET, &body)), ("log-sig-7", "00".repeat(64))] {
+    for (id, signature) in [
+        ("log-sig-6", sign(SECRET, &body)),
+        ("log-sig-7", "00".repeat(64)),
+    ] {
         let resp = client
             .post(format!("{}/api/v1/provider/name-enquiry", server.base))
             .header("x-request-id", id)
@@ -65,7 +92,11 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
         assert!(resp.status().is_client_error(), "{id}");
     }
     // No id given: one is made up and logged.
-    let resp = client.get(format!("{}/healthz", server.base)).send().await.unwrap();
+    let resp = client
+        .get(format!("{}/healthz", server.base))
+        .send()
+        .await
+        .unwrap();
     let made_up = resp.headers()["x-request-id"].to_str().unwrap().to_string();
     let (code, stdout, stderr) = server.stop().await;
     assert_eq!(code, Some(0), "{stderr}");
@@ -81,9 +112,15 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     assert!(finished.len() >= calls.len() + 3, "{stderr}");
     for line in &finished {
         let id = line["span"]["request_id"].as_str().unwrap_or("");
-        assert!(!id.is_empty() && id != "-", "a request line without its id: {line}");
+        assert!(
+            !id.is_empty() && id != "-",
+            "a request line without its id: {line}"
+        );
     }
-    let ids: Vec<&str> = finished.iter().filter_map(|l| l["span"]["request_id"].as_str()).collect();
+    let ids: Vec<&str> = finished
+        .iter()
+        .filter_map(|l| l["span"]["request_id"].as_str())
+        .collect();
     for (_, id, ..) in &calls {
         assert!(ids.contains(id), "{id} not logged: {ids:?}");
     }

@@ -192,7 +192,11 @@ pub async fn resolve_wallet(
         );
         return Ok(None);
     };
-    let wallet: Option<CollectionWallet> = app.store.find_collection_wallet(scope, code).await?;
+    // No code holds a NUL, and PostgreSQL refuses one in any text parameter.
+    let wallet: Option<CollectionWallet> = match code.contains('\0') {
+        true => None,
+        false => app.store.find_collection_wallet(scope, code).await?,
+    };
     match wallet {
         Some(w) => Ok(Some(Some(w.id))),
         None => {

@@ -7,18 +7,25 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use kobo_store::{EventQuery, EventStatus, WebhookAttempt, WebhookEvent};
 use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::envelope;
 use crate::error::{ApiError, ApiResult, FieldErrors};
 use crate::http::auth::Auth;
 use crate::http::paging::Paging;
 use crate::http::query::QueryParams;
+use crate::openapi::envelopes::{ErrorBody, Page, Success};
+use crate::openapi::params::{PagingParams, WebhookEventFilters};
 use crate::state::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct WebhookEventOut {
+    #[schema(example = "evt_3kTz9aQbX2mN7pLw4Rc8Yd1e")]
     pub id: String,
+    #[schema(example = "inflow.received")]
     pub event: String,
+    /// `pending`, `delivered` or `failed`.
+    #[schema(value_type = String, example = "delivered")]
     pub status: &'static str,
     pub attempts: i64,
     pub next_attempt_at: Option<DateTime<Utc>>,
@@ -40,7 +47,7 @@ impl From<WebhookEvent> for WebhookEventOut {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct WebhookAttemptOut {
     pub attempted_at: DateTime<Utc>,
     pub url: Option<String>,
@@ -63,6 +70,18 @@ impl From<WebhookAttempt> for WebhookAttemptOut {
     }
 }
 
+/// List webhook events
+///
+/// The events of the key's mode, newest first.
+#[utoipa::path(
+    get, path = "/api/v1/webhooks/events", tag = "webhooks",
+    operation_id = "list_webhook_events", security(("DPPRIVATEKEY" = [])),
+    params(PagingParams, WebhookEventFilters),
+    responses(
+        (status = 200, description = "A page of events.", body = Page<WebhookEventOut>),
+        (status = 400, description = "A bad parameter (`invalid_query`, `validation_failed`, `page_too_deep`).", body = ErrorBody),
+    )
+)]
 pub async fn list(State(app): State<AppState>, Auth(scope): Auth, params: QueryParams) -> ApiResult<Response> {
     let mut errors = FieldErrors::new();
     let paging = Paging::read(&params, &mut errors);
@@ -91,6 +110,18 @@ pub async fn list(State(app): State<AppState>, Auth(scope): Auth, params: QueryP
     Ok(envelope::page("Webhook events retrieved", out, meta))
 }
 
+/// List an event's delivery attempts
+///
+/// Each attempt's time, URL, HTTP status, latency and the first 1 KiB of the response.
+#[utoipa::path(
+    get, path = "/api/v1/webhooks/events/{id}/attempts", tag = "webhooks",
+    operation_id = "list_webhook_attempts", security(("DPPRIVATEKEY" = [])),
+    params(("id" = String, Path, description = "The event id (`evt_…`).")),
+    responses(
+        (status = 200, description = "The attempts, oldest first.", body = Success<Vec<WebhookAttemptOut>>),
+        (status = 404, description = "No such event (`not_found`).", body = ErrorBody),
+    )
+)]
 pub async fn attempts(State(app): State<AppState>, Auth(scope): Auth, Path(id): Path<String>) -> ApiResult<Response> {
     let attempts = app
         .store
@@ -101,12 +132,26 @@ pub async fn attempts(State(app): State<AppState>, Auth(scope): Auth, Path(id): 
     Ok(envelope::ok("Webhook attempts retrieved", out))
 }
 
-#[derive(Serialize)]
-struct Retried {
+#[derive(Serialize, ToSchema)]
+pub struct Retried {
     id: String,
+    /// Always `pending`.
+    #[schema(value_type = String, example = "pending")]
     status: &'static str,
 }
 
+/// Send an event again
+///
+/// Makes the event due now, whatever its status.
+#[utoipa::path(
+    post, path = "/api/v1/webhooks/events/{id}/retry", tag = "webhooks",
+    operation_id = "retry_webhook_event", security(("DPPRIVATEKEY" = [])),
+    params(("id" = String, Path, description = "The event id (`evt_…`).")),
+    responses(
+        (status = 200, description = "Queued.", body = Success<Retried>),
+        (status = 404, description = "No such event (`not_found`).", body = ErrorBody),
+    )
+)]
 pub async fn retry(State(app): State<AppState>, Auth(scope): Auth, Path(id): Path<String>) -> ApiResult<Response> {
     if !app.store.retry_webhook_event(scope, &id).await? {
         return Err(ApiError::not_found("Webhook event"));

@@ -17,9 +17,9 @@ pub struct Account {
 }
 
 impl Account {
+    /// Past its window an account takes no money, whatever its status.
     pub fn expired_now(&self) -> bool {
-        self.stored == OneTimeStatus::Expired
-            || (self.stored == OneTimeStatus::Pending && self.past)
+        self.stored == OneTimeStatus::Expired || self.past
     }
 }
 
@@ -48,15 +48,17 @@ impl Model {
         let active = self.active;
         let a = &mut self.accounts[acct];
         let expired = a.expired_now();
-        if expired {
+        if expired && a.stored == OneTimeStatus::Pending {
+            // Only a pending account becomes EXPIRED; an approved one stays approved.
             a.stored = OneTimeStatus::Expired;
         }
         if !active || expired {
             self.suspense += amount;
-            let reason = if !active {
-                "customer_inactive"
-            } else {
+            // Expiry comes first: that money goes back to the payer.
+            let reason = if expired {
                 "expired"
+            } else {
+                "customer_inactive"
             };
             let refund_due = reason == "expired";
             return Outcome {
