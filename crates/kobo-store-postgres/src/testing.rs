@@ -80,7 +80,10 @@ impl TestDatabase {
         let mut admin = PgConnection::connect(&admin_url)
             .await
             .expect("connect to the PostgreSQL test server");
-        let name = format!("kobo_t_{}", kobo_core::ids::random_alphanumeric(12).to_lowercase());
+        let name = format!(
+            "kobo_t_{}",
+            kobo_core::ids::random_alphanumeric(12).to_lowercase()
+        );
         sqlx::query(&format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .await
@@ -115,7 +118,11 @@ impl Drop for TestDatabase {
         })
         .join();
         if !matches!(done, Ok(Ok(()))) {
-            let _ = writeln!(std::io::stderr(), "could not drop test database {}", self.name);
+            let _ = writeln!(
+                std::io::stderr(),
+                "could not drop test database {}",
+                self.name
+            );
         }
     }
 }

@@ -25,7 +25,9 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         // SQLITE_BUSY and its extended codes: another writer held the lock
         // past the busy timeout. Temporary: answer 503, the caller retries.
-        let busy = db.code().is_some_and(|c| c == "5" || c.parse::<i32>().is_ok_and(|n| n & 0xff == 5));
+        let busy = db
+            .code()
+            .is_some_and(|c| c == "5" || c.parse::<i32>().is_ok_and(|n| n & 0xff == 5));
         if busy || db.message().contains("database is locked") {
             return unavailable(e);
         }

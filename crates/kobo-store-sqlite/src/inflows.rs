@@ -494,13 +494,19 @@ pub(crate) async fn list(
     Ok((items, total.max(0) as u64))
 }
 
-pub(crate) async fn find_by_id(pool: &SqlitePool, scope: Scope, id: i64) -> StoreResult<Option<Inflow>> {
-    let row = sqlx::query(&format!("{SELECT} WHERE i.inflow_id = ? AND i.business_id = ? AND i.mode = ?"))
-        .bind(id)
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .fetch_optional(pool)
-        .await
-        .map_err(map)?;
+pub(crate) async fn find_by_id(
+    pool: &SqlitePool,
+    scope: Scope,
+    id: i64,
+) -> StoreResult<Option<Inflow>> {
+    let row = sqlx::query(&format!(
+        "{SELECT} WHERE i.inflow_id = ? AND i.business_id = ? AND i.mode = ?"
+    ))
+    .bind(id)
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(map)?;
     row.as_ref().map(from_row).transpose()
 }

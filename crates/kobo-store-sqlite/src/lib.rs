@@ -16,9 +16,9 @@ mod movements;
 mod one_time;
 mod time;
 mod verify;
-mod write;
 mod virtual_accounts;
 mod webhooks;
+mod write;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -247,23 +247,44 @@ impl Store for SqliteStore {
         verify::run(&self.reader).await
     }
 
-    async fn find_virtual_account(&self, scope: Scope, id: i64) -> StoreResult<Option<VirtualAccount>> {
+    async fn find_virtual_account(
+        &self,
+        scope: Scope,
+        id: i64,
+    ) -> StoreResult<Option<VirtualAccount>> {
         virtual_accounts::find(&self.reader, scope, id).await
     }
     async fn find_inflow_by_id(&self, scope: Scope, id: i64) -> StoreResult<Option<Inflow>> {
         inflows::find_by_id(&self.reader, scope, id).await
     }
-    async fn find_one_time_account(&self, scope: Scope, id: i64) -> StoreResult<Option<OneTimeAccount>> {
+    async fn find_one_time_account(
+        &self,
+        scope: Scope,
+        id: i64,
+    ) -> StoreResult<Option<OneTimeAccount>> {
         one_time::find(&self.reader, scope, id).await
     }
 
-    async fn webhook_endpoint(&self, scope: Scope, new_secret: &str) -> StoreResult<WebhookEndpoint> {
+    async fn webhook_endpoint(
+        &self,
+        scope: Scope,
+        new_secret: &str,
+    ) -> StoreResult<WebhookEndpoint> {
         webhooks::endpoint(&self.writer, scope, new_secret).await
     }
-    async fn set_webhook_url(&self, scope: Scope, url: Option<String>, new_secret: &str) -> StoreResult<WebhookEndpoint> {
+    async fn set_webhook_url(
+        &self,
+        scope: Scope,
+        url: Option<String>,
+        new_secret: &str,
+    ) -> StoreResult<WebhookEndpoint> {
         webhooks::set_url(&self.writer, scope, url, new_secret).await
     }
-    async fn rotate_webhook_secret(&self, scope: Scope, secret: &str) -> StoreResult<WebhookEndpoint> {
+    async fn rotate_webhook_secret(
+        &self,
+        scope: Scope,
+        secret: &str,
+    ) -> StoreResult<WebhookEndpoint> {
         webhooks::rotate(&self.writer, scope, secret).await
     }
     async fn claim_webhook_events(
@@ -280,13 +301,26 @@ impl Store for SqliteStore {
     async fn freeze_webhook_payload(&self, event_id: i64, payload: &str) -> StoreResult<String> {
         webhooks::freeze(&self.writer, event_id, payload).await
     }
-    async fn record_webhook_attempt(&self, event_id: i64, attempt: &WebhookAttempt, outcome: AttemptOutcome) -> StoreResult<()> {
+    async fn record_webhook_attempt(
+        &self,
+        event_id: i64,
+        attempt: &WebhookAttempt,
+        outcome: AttemptOutcome,
+    ) -> StoreResult<()> {
         webhooks::record_attempt(&self.writer, event_id, attempt, outcome).await
     }
-    async fn list_webhook_events(&self, scope: Scope, query: &EventQuery) -> StoreResult<(Vec<WebhookEvent>, u64)> {
+    async fn list_webhook_events(
+        &self,
+        scope: Scope,
+        query: &EventQuery,
+    ) -> StoreResult<(Vec<WebhookEvent>, u64)> {
         webhooks::list(&self.reader, scope, query).await
     }
-    async fn webhook_attempts(&self, scope: Scope, public_id: &str) -> StoreResult<Option<Vec<WebhookAttempt>>> {
+    async fn webhook_attempts(
+        &self,
+        scope: Scope,
+        public_id: &str,
+    ) -> StoreResult<Option<Vec<WebhookAttempt>>> {
         webhooks::attempts(&self.reader, scope, public_id).await
     }
     async fn retry_webhook_event(&self, scope: Scope, public_id: &str) -> StoreResult<bool> {

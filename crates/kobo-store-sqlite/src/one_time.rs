@@ -91,23 +91,36 @@ pub(crate) async fn expire(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult
     for r in &rows {
         let scope = Scope {
             business_id: r.get("business_id"),
-            mode: kobo_core::Mode::parse(r.get("mode")).ok_or_else(|| StoreError::Internal("bad mode".into()))?,
+            mode: kobo_core::Mode::parse(r.get("mode"))
+                .ok_or_else(|| StoreError::Internal("bad mode".into()))?,
         };
-        crate::events::record(&mut tx, scope, "one_time_account.expired", r.get("virtual_account_id"), r.get("customer_id"))
-            .await?;
+        crate::events::record(
+            &mut tx,
+            scope,
+            "one_time_account.expired",
+            r.get("virtual_account_id"),
+            r.get("customer_id"),
+        )
+        .await?;
     }
     tx.commit().await.map_err(map)?;
     Ok(rows.len() as u64)
 }
 
-pub(crate) async fn find(pool: &SqlitePool, scope: Scope, id: i64) -> StoreResult<Option<OneTimeAccount>> {
-    let row = sqlx::query(&format!("{SELECT} WHERE o.virtual_account_id = ? AND v.business_id = ? AND v.mode = ?"))
-        .bind(id)
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .fetch_optional(pool)
-        .await
-        .map_err(map)?;
+pub(crate) async fn find(
+    pool: &SqlitePool,
+    scope: Scope,
+    id: i64,
+) -> StoreResult<Option<OneTimeAccount>> {
+    let row = sqlx::query(&format!(
+        "{SELECT} WHERE o.virtual_account_id = ? AND v.business_id = ? AND v.mode = ?"
+    ))
+    .bind(id)
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(map)?;
     row.as_ref().map(from_row).transpose()
 }
 

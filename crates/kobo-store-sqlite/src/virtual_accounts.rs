@@ -222,13 +222,19 @@ pub(crate) fn from_row(r: &SqliteRow) -> StoreResult<VirtualAccount> {
     })
 }
 
-pub(crate) async fn find(pool: &SqlitePool, scope: Scope, id: i64) -> StoreResult<Option<VirtualAccount>> {
-    let row = sqlx::query(&format!("{SELECT} WHERE virtual_account_id = ? AND business_id = ? AND mode = ?"))
-        .bind(id)
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .fetch_optional(pool)
-        .await
-        .map_err(map)?;
+pub(crate) async fn find(
+    pool: &SqlitePool,
+    scope: Scope,
+    id: i64,
+) -> StoreResult<Option<VirtualAccount>> {
+    let row = sqlx::query(&format!(
+        "{SELECT} WHERE virtual_account_id = ? AND business_id = ? AND mode = ?"
+    ))
+    .bind(id)
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .fetch_optional(pool)
+    .await
+    .map_err(map)?;
     row.as_ref().map(from_row).transpose()
 }

@@ -9,7 +9,11 @@ use sqlx::{Row, SqlitePool};
 use crate::error::map;
 use crate::time::{now_text, parse, to_text};
 
-pub(crate) async fn endpoint(pool: &SqlitePool, scope: Scope, new_secret: &str) -> StoreResult<WebhookEndpoint> {
+pub(crate) async fn endpoint(
+    pool: &SqlitePool,
+    scope: Scope,
+    new_secret: &str,
+) -> StoreResult<WebhookEndpoint> {
     sqlx::query(
         "INSERT INTO webhook_endpoint (business_id, mode, url, secret, updated_at) VALUES (?, ?, NULL, ?, ?)
          ON CONFLICT (business_id, mode) DO NOTHING",
@@ -25,12 +29,13 @@ pub(crate) async fn endpoint(pool: &SqlitePool, scope: Scope, new_secret: &str) 
 }
 
 async fn read_endpoint(pool: &SqlitePool, scope: Scope) -> StoreResult<WebhookEndpoint> {
-    let row = sqlx::query("SELECT url, secret FROM webhook_endpoint WHERE business_id = ? AND mode = ?")
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .fetch_one(pool)
-        .await
-        .map_err(map)?;
+    let row =
+        sqlx::query("SELECT url, secret FROM webhook_endpoint WHERE business_id = ? AND mode = ?")
+            .bind(scope.business_id)
+            .bind(scope.mode.as_str())
+            .fetch_one(pool)
+            .await
+            .map_err(map)?;
     Ok(WebhookEndpoint {
         mode: scope.mode,
         url: row.get("url"),
@@ -38,36 +43,55 @@ async fn read_endpoint(pool: &SqlitePool, scope: Scope) -> StoreResult<WebhookEn
     })
 }
 
-pub(crate) async fn set_url(pool: &SqlitePool, scope: Scope, url: Option<String>, new_secret: &str) -> StoreResult<WebhookEndpoint> {
+pub(crate) async fn set_url(
+    pool: &SqlitePool,
+    scope: Scope,
+    url: Option<String>,
+    new_secret: &str,
+) -> StoreResult<WebhookEndpoint> {
     endpoint(pool, scope, new_secret).await?;
-    sqlx::query("UPDATE webhook_endpoint SET url = ?, updated_at = ? WHERE business_id = ? AND mode = ?")
-        .bind(url)
-        .bind(now_text())
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .execute(pool)
-        .await
-        .map_err(map)?;
+    sqlx::query(
+        "UPDATE webhook_endpoint SET url = ?, updated_at = ? WHERE business_id = ? AND mode = ?",
+    )
+    .bind(url)
+    .bind(now_text())
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .execute(pool)
+    .await
+    .map_err(map)?;
     read_endpoint(pool, scope).await
 }
 
-pub(crate) async fn rotate(pool: &SqlitePool, scope: Scope, secret: &str) -> StoreResult<WebhookEndpoint> {
+pub(crate) async fn rotate(
+    pool: &SqlitePool,
+    scope: Scope,
+    secret: &str,
+) -> StoreResult<WebhookEndpoint> {
     endpoint(pool, scope, secret).await?;
-    sqlx::query("UPDATE webhook_endpoint SET secret = ?, updated_at = ? WHERE business_id = ? AND mode = ?")
-        .bind(secret)
-        .bind(now_text())
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .execute(pool)
-        .await
-        .map_err(map)?;
+    sqlx::query(
+        "UPDATE webhook_endpoint SET secret = ?, updated_at = ? WHERE business_id = ? AND mode = ?",
+    )
+    .bind(secret)
+    .bind(now_text())
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .execute(pool)
+    .await
+    .map_err(map)?;
     read_endpoint(pool, scope).await
 }
 
-const SELECT: &str = "SELECT webhook_event_id, public_id, business_id, mode, event_type, subject_id, payload,
+const SELECT: &str =
+    "SELECT webhook_event_id, public_id, business_id, mode, event_type, subject_id, payload,
         status, attempts, next_attempt_at, created_at, delivered_at FROM webhook_event";
 
-pub(crate) async fn claim(pool: &SqlitePool, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: u32) -> StoreResult<Vec<WebhookEvent>> {
+pub(crate) async fn claim(
+    pool: &SqlitePool,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: u32,
+) -> StoreResult<Vec<WebhookEvent>> {
     let rows = sqlx::query(
         "UPDATE webhook_event SET locked_until = ?1
          WHERE webhook_event_id IN (
@@ -106,12 +130,14 @@ pub(crate) async fn unrendered(pool: &SqlitePool, limit: u32) -> StoreResult<Vec
 }
 
 pub(crate) async fn freeze(pool: &SqlitePool, event_id: i64, payload: &str) -> StoreResult<String> {
-    sqlx::query("UPDATE webhook_event SET payload = ? WHERE webhook_event_id = ? AND payload IS NULL")
-        .bind(payload)
-        .bind(event_id)
-        .execute(pool)
-        .await
-        .map_err(map)?;
+    sqlx::query(
+        "UPDATE webhook_event SET payload = ? WHERE webhook_event_id = ? AND payload IS NULL",
+    )
+    .bind(payload)
+    .bind(event_id)
+    .execute(pool)
+    .await
+    .map_err(map)?;
     sqlx::query_scalar("SELECT payload FROM webhook_event WHERE webhook_event_id = ?")
         .bind(event_id)
         .fetch_one(pool)
@@ -119,7 +145,12 @@ pub(crate) async fn freeze(pool: &SqlitePool, event_id: i64, payload: &str) -> S
         .map_err(map)
 }
 
-pub(crate) async fn record_attempt(pool: &SqlitePool, event_id: i64, a: &WebhookAttempt, outcome: AttemptOutcome) -> StoreResult<()> {
+pub(crate) async fn record_attempt(
+    pool: &SqlitePool,
+    event_id: i64,
+    a: &WebhookAttempt,
+    outcome: AttemptOutcome,
+) -> StoreResult<()> {
     let mut tx = crate::write::begin(pool).await?;
     sqlx::query(
         "INSERT INTO webhook_attempt (webhook_event_id, attempted_at, url, http_status, latency_ms,
@@ -155,7 +186,11 @@ pub(crate) async fn record_attempt(pool: &SqlitePool, event_id: i64, a: &Webhook
     tx.commit().await.map_err(map)
 }
 
-pub(crate) async fn list(pool: &SqlitePool, scope: Scope, q: &EventQuery) -> StoreResult<(Vec<WebhookEvent>, u64)> {
+pub(crate) async fn list(
+    pool: &SqlitePool,
+    scope: Scope,
+    q: &EventQuery,
+) -> StoreResult<(Vec<WebhookEvent>, u64)> {
     let filter = "business_id = ?1 AND mode = ?2 AND (?3 IS NULL OR status = ?3)";
     let rows = sqlx::query(&format!(
         "{SELECT} WHERE {filter} AND (?4 IS NULL OR webhook_event_id < ?4)
@@ -170,18 +205,24 @@ pub(crate) async fn list(pool: &SqlitePool, scope: Scope, q: &EventQuery) -> Sto
     .fetch_all(pool)
     .await
     .map_err(map)?;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM webhook_event WHERE {filter}"))
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .bind(q.status.map(|s| s.as_str()))
-        .fetch_one(pool)
-        .await
-        .map_err(map)?;
+    let total: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM webhook_event WHERE {filter}"
+    ))
+    .bind(scope.business_id)
+    .bind(scope.mode.as_str())
+    .bind(q.status.map(|s| s.as_str()))
+    .fetch_one(pool)
+    .await
+    .map_err(map)?;
     let events = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
     Ok((events, total.max(0) as u64))
 }
 
-pub(crate) async fn attempts(pool: &SqlitePool, scope: Scope, public_id: &str) -> StoreResult<Option<Vec<WebhookAttempt>>> {
+pub(crate) async fn attempts(
+    pool: &SqlitePool,
+    scope: Scope,
+    public_id: &str,
+) -> StoreResult<Option<Vec<WebhookAttempt>>> {
     let id: Option<i64> = sqlx::query_scalar(
         "SELECT webhook_event_id FROM webhook_event WHERE public_id = ? AND business_id = ? AND mode = ?",
     )
@@ -248,10 +289,14 @@ fn from_row(r: &SqliteRow) -> StoreResult<WebhookEvent> {
         event_type: r.get("event_type"),
         subject_id: r.get("subject_id"),
         payload: r.get("payload"),
-        status: EventStatus::parse(r.get("status")).ok_or_else(|| StoreError::Internal("bad event status".into()))?,
+        status: EventStatus::parse(r.get("status"))
+            .ok_or_else(|| StoreError::Internal("bad event status".into()))?,
         attempts: r.get("attempts"),
         next_attempt_at: parse(r.get("next_attempt_at"))?,
         created_at: parse(r.get("created_at"))?,
-        delivered_at: r.get::<Option<&str>, _>("delivered_at").map(parse).transpose()?,
+        delivered_at: r
+            .get::<Option<&str>, _>("delivered_at")
+            .map(parse)
+            .transpose()?,
     })
 }

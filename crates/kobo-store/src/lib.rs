@@ -157,16 +157,37 @@ pub trait Store: Send + Sync + 'static {
     async fn verify_ledger(&self) -> StoreResult<LedgerReport>;
 
     // ---- lookups by id (for rendering webhook payloads) ----
-    async fn find_virtual_account(&self, scope: Scope, id: i64) -> StoreResult<Option<VirtualAccount>>;
+    async fn find_virtual_account(
+        &self,
+        scope: Scope,
+        id: i64,
+    ) -> StoreResult<Option<VirtualAccount>>;
     async fn find_inflow_by_id(&self, scope: Scope, id: i64) -> StoreResult<Option<Inflow>>;
     /// A one-time account by its virtual account id.
-    async fn find_one_time_account(&self, scope: Scope, id: i64) -> StoreResult<Option<OneTimeAccount>>;
+    async fn find_one_time_account(
+        &self,
+        scope: Scope,
+        id: i64,
+    ) -> StoreResult<Option<OneTimeAccount>>;
 
     // ---- webhooks ----
     /// The endpoint of one mode; its secret is created (`new_secret`) on first use.
-    async fn webhook_endpoint(&self, scope: Scope, new_secret: &str) -> StoreResult<WebhookEndpoint>;
-    async fn set_webhook_url(&self, scope: Scope, url: Option<String>, new_secret: &str) -> StoreResult<WebhookEndpoint>;
-    async fn rotate_webhook_secret(&self, scope: Scope, secret: &str) -> StoreResult<WebhookEndpoint>;
+    async fn webhook_endpoint(
+        &self,
+        scope: Scope,
+        new_secret: &str,
+    ) -> StoreResult<WebhookEndpoint>;
+    async fn set_webhook_url(
+        &self,
+        scope: Scope,
+        url: Option<String>,
+        new_secret: &str,
+    ) -> StoreResult<WebhookEndpoint>;
+    async fn rotate_webhook_secret(
+        &self,
+        scope: Scope,
+        secret: &str,
+    ) -> StoreResult<WebhookEndpoint>;
     /// Leases up to `limit` due pending events until `lease_until`. Per
     /// customer, an event is not handed out before an earlier one has had its
     /// first attempt, so delivery follows event order where it can.
@@ -181,9 +202,22 @@ pub trait Store: Send + Sync + 'static {
     /// Stores the rendered payload once (the first render wins).
     async fn freeze_webhook_payload(&self, event_id: i64, payload: &str) -> StoreResult<String>;
     /// Records an attempt and moves the event on.
-    async fn record_webhook_attempt(&self, event_id: i64, attempt: &WebhookAttempt, outcome: AttemptOutcome) -> StoreResult<()>;
-    async fn list_webhook_events(&self, scope: Scope, query: &EventQuery) -> StoreResult<(Vec<WebhookEvent>, u64)>;
-    async fn webhook_attempts(&self, scope: Scope, public_id: &str) -> StoreResult<Option<Vec<WebhookAttempt>>>;
+    async fn record_webhook_attempt(
+        &self,
+        event_id: i64,
+        attempt: &WebhookAttempt,
+        outcome: AttemptOutcome,
+    ) -> StoreResult<()>;
+    async fn list_webhook_events(
+        &self,
+        scope: Scope,
+        query: &EventQuery,
+    ) -> StoreResult<(Vec<WebhookEvent>, u64)>;
+    async fn webhook_attempts(
+        &self,
+        scope: Scope,
+        public_id: &str,
+    ) -> StoreResult<Option<Vec<WebhookAttempt>>>;
     /// Makes the event due now (pending, unleased); false when it does not exist.
     async fn retry_webhook_event(&self, scope: Scope, public_id: &str) -> StoreResult<bool>;
     /// Events not yet delivered or failed, across businesses.

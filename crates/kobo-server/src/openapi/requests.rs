@@ -253,6 +253,10 @@ pub struct NameEnquiryIn {
 #[schema(example = json!({"url": "https://example.com/kobo/webhooks"}))]
 pub struct WebhookUrlIn {
     /// An http(s) URL that does not point to a private, loopback or link-local address.
-    #[schema(required = true, max_length = 2048, example = "https://example.com/kobo/webhooks")]
+    #[schema(
+        required = true,
+        max_length = 2048,
+        example = "https://example.com/kobo/webhooks"
+    )]
     pub url: Option<String>,
 }

@@ -54,10 +54,17 @@ impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let allow = self.allow_private;
         Box::pin(async move {
-            let found: Vec<SocketAddr> = tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
-            let kept: Vec<SocketAddr> = found.into_iter().filter(|a| allow || is_public(a.ip())).collect();
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((name.as_str(), 0)).await?.collect();
+            let kept: Vec<SocketAddr> = found
+                .into_iter()
+                .filter(|a| allow || is_public(a.ip()))
+                .collect();
             if kept.is_empty() {
-                return Err("refused: the name resolves only to private, loopback or link-local addresses".into());
+                return Err(
+                    "refused: the name resolves only to private, loopback or link-local addresses"
+                        .into(),
+                );
             }
             Ok(Box::new(kept.into_iter()) as Addrs)
         })
@@ -67,7 +74,8 @@ impl Resolve for GuardedResolver {
 /// Checks a URL before sending: http(s), a host, and no literal private IP
 /// unless allowed. Names are checked by [`GuardedResolver`] at connect time.
 pub fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|_| "must be an absolute http or https URL".to_string())?;
+    let parsed = reqwest::Url::parse(url)
+        .map_err(|_| "must be an absolute http or https URL".to_string())?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("must use http or https".into());
     }
@@ -79,7 +87,9 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, String>
     };
     if let Some(ip) = literal {
         if !allow_private && !is_public(ip) {
-            return Err(format!("points to a private, loopback or link-local address ({ip})"));
+            return Err(format!(
+                "points to a private, loopback or link-local address ({ip})"
+            ));
         }
     }
     Ok(parsed)
@@ -105,7 +115,10 @@ mod tests {
             "http://100.64.0.1/",
         ] {
             assert!(check_url(bad, false).is_err(), "{bad}");
-            assert!(check_url(bad, true).is_ok(), "{bad} allowed when configured");
+            assert!(
+                check_url(bad, true).is_ok(),
+                "{bad} allowed when configured"
+            );
         }
         assert!(check_url("https://example.com/hook", false).is_ok());
         assert!(check_url("https://8.8.8.8/hook", false).is_ok());

@@ -34,7 +34,9 @@ pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {
                     }
                     // The subject is gone: the worker records that as the attempt's error.
                     Ok(None) => {}
-                    Err(e) => tracing::warn!(error = %e, event = %event.public_id, "could not render a payload"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, event = %event.public_id, "could not render a payload")
+                    }
                 }
             }
             if !rendered_any {

@@ -82,21 +82,34 @@ struct WithCustomer<T: Serialize> {
 }
 
 /// The JSON body for `event`; `None` when its subject no longer exists.
-pub async fn render(app: &AppState, event: &WebhookEvent) -> Result<Option<String>, kobo_store::StoreError> {
+pub async fn render(
+    app: &AppState,
+    event: &WebhookEvent,
+) -> Result<Option<String>, kobo_store::StoreError> {
     let scope = Scope {
         business_id: event.business_id,
         mode: event.mode,
     };
     let data = match event.event_type.as_str() {
         "customer.created" | "customer.updated" => {
-            let Some(c) = app.store.find_customer(scope, &CustomerLookup::Id(event.subject_id)).await? else {
+            let Some(c) = app
+                .store
+                .find_customer(scope, &CustomerLookup::Id(event.subject_id))
+                .await?
+            else {
                 return Ok(None);
             };
-            let out = view::customer_out(app, scope, c).await.map_err(|e| kobo_store::StoreError::Internal(e.message))?;
+            let out = view::customer_out(app, scope, c)
+                .await
+                .map_err(|e| kobo_store::StoreError::Internal(e.message))?;
             serde_json::to_string(&out)
         }
         "virtual_account.created" => {
-            let Some(va) = app.store.find_virtual_account(scope, event.subject_id).await? else {
+            let Some(va) = app
+                .store
+                .find_virtual_account(scope, event.subject_id)
+                .await?
+            else {
                 return Ok(None);
             };
             let customer = customer_ref(app, scope, Some(va.customer_id)).await?;
@@ -107,7 +120,11 @@ pub async fn render(app: &AppState, event: &WebhookEvent) -> Result<Option<Strin
             })
         }
         t if t.starts_with("one_time_account.") => {
-            let Some(ota) = app.store.find_one_time_account(scope, event.subject_id).await? else {
+            let Some(ota) = app
+                .store
+                .find_one_time_account(scope, event.subject_id)
+                .await?
+            else {
                 return Ok(None);
             };
             let customer = customer_ref(app, scope, Some(ota.account.customer_id)).await?;
@@ -126,7 +143,8 @@ pub async fn render(app: &AppState, event: &WebhookEvent) -> Result<Option<Strin
         _ => return Ok(None),
     }
     .map_err(|e| kobo_store::StoreError::Internal(e.to_string()))?;
-    let data = RawValue::from_string(data).map_err(|e| kobo_store::StoreError::Internal(e.to_string()))?;
+    let data =
+        RawValue::from_string(data).map_err(|e| kobo_store::StoreError::Internal(e.to_string()))?;
     let body = Body {
         event: &event.event_type,
         id: &event.public_id,
@@ -138,7 +156,11 @@ pub async fn render(app: &AppState, event: &WebhookEvent) -> Result<Option<Strin
         .map_err(|e| kobo_store::StoreError::Internal(e.to_string()))
 }
 
-async fn inflow_data(app: &AppState, scope: Scope, i: Inflow) -> Result<InflowData, kobo_store::StoreError> {
+async fn inflow_data(
+    app: &AppState,
+    scope: Scope,
+    i: Inflow,
+) -> Result<InflowData, kobo_store::StoreError> {
     let customer = customer_ref(app, scope, i.customer_id).await?;
     let account = app.store.name_enquiry(&i.account_number).await?;
     Ok(InflowData {
@@ -172,9 +194,17 @@ async fn inflow_data(app: &AppState, scope: Scope, i: Inflow) -> Result<InflowDa
     })
 }
 
-async fn customer_ref(app: &AppState, scope: Scope, id: Option<i64>) -> Result<Option<CustomerRef>, kobo_store::StoreError> {
+async fn customer_ref(
+    app: &AppState,
+    scope: Scope,
+    id: Option<i64>,
+) -> Result<Option<CustomerRef>, kobo_store::StoreError> {
     let Some(id) = id else { return Ok(None) };
-    let Some(c) = app.store.find_customer(scope, &CustomerLookup::Id(id)).await? else {
+    let Some(c) = app
+        .store
+        .find_customer(scope, &CustomerLookup::Id(id))
+        .await?
+    else {
         return Ok(None);
     };
     Ok(Some(CustomerRef {

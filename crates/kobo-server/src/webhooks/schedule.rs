@@ -22,7 +22,9 @@ pub fn parse(text: &str) -> Result<Vec<Duration>, String> {
             .find(|c: char| !c.is_ascii_digit())
             .map(|i| part.split_at(i))
             .ok_or_else(|| format!("{part:?} needs a unit (ms, s, m or h)"))?;
-        let n: u64 = number.parse().map_err(|_| format!("{part:?} is not a number with a unit"))?;
+        let n: u64 = number
+            .parse()
+            .map_err(|_| format!("{part:?} is not a number with a unit"))?;
         let d = match unit {
             "ms" => Duration::from_millis(n),
             "s" => Duration::from_secs(n),

@@ -34,7 +34,8 @@ pub fn sign(secret: &str, webhook_id: &str, timestamp: i64, body: &str) -> Signe
     let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("any key length");
     mac.update(format!("{webhook_id}.{timestamp}.{body}").as_bytes());
     let v1 = B64.encode(mac.finalize().into_bytes());
-    let mut mac512 = <Hmac<Sha512> as Mac>::new_from_slice(secret.as_bytes()).expect("any key length");
+    let mut mac512 =
+        <Hmac<Sha512> as Mac>::new_from_slice(secret.as_bytes()).expect("any key length");
     mac512.update(body.as_bytes());
     Signed {
         webhook_id: webhook_id.to_string(),
@@ -64,6 +65,9 @@ mod tests {
             1614265330,
             r#"{"test": 2432232314}"#,
         );
-        assert_eq!(signed.webhook_signature, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+        assert_eq!(
+            signed.webhook_signature,
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+        );
     }
 }

@@ -48,7 +48,11 @@ pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {
             let now = Utc::now();
             let lease =
                 now + chrono::Duration::from_std(config.effective_lease()).unwrap_or_default();
-            match app.store.claim_webhook_events(now, lease, free as u32).await {
+            match app
+                .store
+                .claim_webhook_events(now, lease, free as u32)
+                .await
+            {
                 Ok(events) if !events.is_empty() => {
                     for event in events {
                         sends.spawn(deliver(app.clone(), client.clone(), config.clone(), event));
@@ -64,7 +68,12 @@ pub fn spawn(app: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-async fn deliver(app: AppState, client: reqwest::Client, config: WebhookConfig, event: WebhookEvent) {
+async fn deliver(
+    app: AppState,
+    client: reqwest::Client,
+    config: WebhookConfig,
+    event: WebhookEvent,
+) {
     let started = Instant::now();
     let result = attempt(&app, &client, &config, &event).await;
     let (attempt, delivered) = match result {
@@ -87,7 +96,9 @@ async fn deliver(app: AppState, client: reqwest::Client, config: WebhookConfig, 
         AttemptOutcome::Failed
     } else {
         match config.schedule.get(event.attempts.max(0) as usize) {
-            Some(delay) => AttemptOutcome::RetryAt(Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default()),
+            Some(delay) => AttemptOutcome::RetryAt(
+                Utc::now() + chrono::Duration::from_std(*delay).unwrap_or_default(),
+            ),
             None => AttemptOutcome::Failed,
         }
     };
@@ -95,7 +106,11 @@ async fn deliver(app: AppState, client: reqwest::Client, config: WebhookConfig, 
         event = %event.public_id, kind = %event.event_type, status = ?attempt.http_status,
         error = attempt.error.as_deref().unwrap_or("-"), outcome = ?outcome, "webhook attempt"
     );
-    if let Err(e) = app.store.record_webhook_attempt(event.id, &attempt, outcome).await {
+    if let Err(e) = app
+        .store
+        .record_webhook_attempt(event.id, &attempt, outcome)
+        .await
+    {
         tracing::error!(error = %e, event = %event.public_id, "could not record a webhook attempt");
     }
 }
@@ -121,7 +136,8 @@ async fn attempt(
     let Some(url) = endpoint.url.clone() else {
         return Err(NO_URL.to_string());
     };
-    let url = address::check_url(&url, config.allow_private).map_err(|why| format!("destination refused: {why}"))?;
+    let url = address::check_url(&url, config.allow_private)
+        .map_err(|why| format!("destination refused: {why}"))?;
     let body = match &event.payload {
         Some(p) => p.clone(),
         None => {

@@ -57,7 +57,9 @@ impl TestDb {
     /// A store on this database (a kobo node), migrated.
     pub async fn store(&self) -> Arc<dyn Store> {
         let store: Arc<dyn Store> = match self {
-            TestDb::Sqlite { .. } => Arc::new(SqliteStore::open(&self.url()).await.expect("open sqlite")),
+            TestDb::Sqlite { .. } => {
+                Arc::new(SqliteStore::open(&self.url()).await.expect("open sqlite"))
+            }
             TestDb::Postgres(db) => Arc::new(
                 PostgresStore::connect(&db.url, testing::small_pool())
                     .await
@@ -144,24 +146,44 @@ impl RawDb {
     /// Runs a statement; returns the rows it changed.
     pub async fn execute(&self, sql: &str, args: &[Arg]) -> u64 {
         match self {
-            RawDb::Sqlite(p) => bind_all!(sqlx::query(sql), args).execute(p).await.unwrap().rows_affected(),
-            RawDb::Postgres(p) => bind_all!(sqlx::query(sql), args).execute(p).await.unwrap().rows_affected(),
+            RawDb::Sqlite(p) => bind_all!(sqlx::query(sql), args)
+                .execute(p)
+                .await
+                .unwrap()
+                .rows_affected(),
+            RawDb::Postgres(p) => bind_all!(sqlx::query(sql), args)
+                .execute(p)
+                .await
+                .unwrap()
+                .rows_affected(),
         }
     }
 
     /// One integer (cast to BIGINT in SQL where PostgreSQL needs it).
     pub async fn int(&self, sql: &str, args: &[Arg]) -> i64 {
         match self {
-            RawDb::Sqlite(p) => bind_all!(sqlx::query_scalar::<_, i64>(sql), args).fetch_one(p).await.unwrap(),
-            RawDb::Postgres(p) => bind_all!(sqlx::query_scalar::<_, i64>(sql), args).fetch_one(p).await.unwrap(),
+            RawDb::Sqlite(p) => bind_all!(sqlx::query_scalar::<_, i64>(sql), args)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            RawDb::Postgres(p) => bind_all!(sqlx::query_scalar::<_, i64>(sql), args)
+                .fetch_one(p)
+                .await
+                .unwrap(),
         }
     }
 
     /// One text value.
     pub async fn text(&self, sql: &str, args: &[Arg]) -> String {
         match self {
-            RawDb::Sqlite(p) => bind_all!(sqlx::query_scalar::<_, String>(sql), args).fetch_one(p).await.unwrap(),
-            RawDb::Postgres(p) => bind_all!(sqlx::query_scalar::<_, String>(sql), args).fetch_one(p).await.unwrap(),
+            RawDb::Sqlite(p) => bind_all!(sqlx::query_scalar::<_, String>(sql), args)
+                .fetch_one(p)
+                .await
+                .unwrap(),
+            RawDb::Postgres(p) => bind_all!(sqlx::query_scalar::<_, String>(sql), args)
+                .fetch_one(p)
+                .await
+                .unwrap(),
         }
     }
 
@@ -190,8 +212,16 @@ fn postgres_half() {
     if engine() == Engine::Postgres {
         return; // the inner run itself
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    if runtime.block_on(testing::skip_unless_reachable("postgres_half (the API suite on PostgreSQL)")).is_none() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    if runtime
+        .block_on(testing::skip_unless_reachable(
+            "postgres_half (the API suite on PostgreSQL)",
+        ))
+        .is_none()
+    {
         return;
     }
     let exe = std::env::current_exe().expect("test binary path");
@@ -201,10 +231,17 @@ fn postgres_half() {
         .output()
         .expect("run the suite on PostgreSQL");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let summary = stdout.lines().filter(|l| l.starts_with("test result")).collect::<Vec<_>>().join("\n");
+    let summary = stdout
+        .lines()
+        .filter(|l| l.starts_with("test result"))
+        .collect::<Vec<_>>()
+        .join("\n");
     let _ = writeln!(std::io::stderr(), "postgres half: {summary}");
     if !out.status.success() {
-        let failures: Vec<&str> = stdout.lines().filter(|l| l.ends_with("FAILED") || l.contains("panicked")).collect();
+        let failures: Vec<&str> = stdout
+            .lines()
+            .filter(|l| l.ends_with("FAILED") || l.contains("panicked"))
+            .collect();
         panic!(
             "the API suite failed on PostgreSQL:\n{}\n--- stdout tail ---\n{}\n--- stderr tail ---\n{}",
             failures.join("\n"),

@@ -137,7 +137,11 @@ async fn the_sweeper_expires_only_pending_accounts_past_their_time() {
     // but takes no more money: a later payment is held for refund.
     let i = pay(&app, &paid, 2, 500).await;
     assert_eq!(
-        (i["status"].as_str(), i["reason"].as_str(), i["refund_due"].as_bool()),
+        (
+            i["status"].as_str(),
+            i["reason"].as_str(),
+            i["refund_due"].as_bool()
+        ),
         (Some("suspense"), Some("expired"), Some(true))
     );
     assert_eq!(stored(&pool, &paid).await, ("APPROVED".into(), 1_000));

@@ -6,14 +6,12 @@
 //! When it cannot be reached, a test reports itself skipped by name and
 //! passes, unless `CI=true`, where it fails.
 
-
 use chrono::Utc;
 use kobo_core::{ids, Kobo, Mode};
 use kobo_store::*;
 use kobo_store_postgres::testing::{self, TestDatabase};
 use kobo_store_postgres::{PgOptions, PostgresStore};
 use sqlx::PgPool;
-
 
 /// Opens the test's database, or returns from the test when PostgreSQL is
 /// unreachable outside CI.

@@ -123,7 +123,11 @@ async fn events_are_claimed_once_across_nodes_and_move_on() {
     assert_eq!(account_event.len(), 1);
     assert_eq!(account_event[0].event_type, "virtual_account.created");
     db.store
-        .record_webhook_attempt(account_event[0].id, &attempt(Some(200)), AttemptOutcome::Delivered)
+        .record_webhook_attempt(
+            account_event[0].id,
+            &attempt(Some(200)),
+            AttemptOutcome::Delivered,
+        )
         .await
         .unwrap();
     let next = other

@@ -90,7 +90,11 @@ pub async fn run(global: &Global, cmd: BusinessCommand) -> anyhow::Result<ExitCo
                 kobo_core::Mode::from(mode)
             );
         }
-        BusinessCommand::SetWebhook { business, mode, url } => {
+        BusinessCommand::SetWebhook {
+            business,
+            mode,
+            url,
+        } => {
             let url = url.trim();
             let url = if url.is_empty() {
                 None
@@ -104,14 +108,21 @@ pub async fn run(global: &Global, cmd: BusinessCommand) -> anyhow::Result<ExitCo
                 mode: mode.into(),
             };
             let secret = kobo_server::webhooks::signing::new_secret();
-            let endpoint = store.set_webhook_url(scope, url, &secret).await.map_err(|e| match e {
-                kobo_store::StoreError::Internal(msg) if msg.contains("FOREIGN KEY") => {
-                    anyhow::anyhow!("no business with id {business}")
-                }
-                other => other.into(),
-            })?;
+            let endpoint =
+                store
+                    .set_webhook_url(scope, url, &secret)
+                    .await
+                    .map_err(|e| match e {
+                        kobo_store::StoreError::Internal(msg) if msg.contains("FOREIGN KEY") => {
+                            anyhow::anyhow!("no business with id {business}")
+                        }
+                        other => other.into(),
+                    })?;
             match endpoint.url {
-                Some(u) => println!("{} webhooks of business {business} go to {u}", endpoint.mode),
+                Some(u) => println!(
+                    "{} webhooks of business {business} go to {u}",
+                    endpoint.mode
+                ),
                 None => println!("{} webhooks of business {business} are off", endpoint.mode),
             }
         }

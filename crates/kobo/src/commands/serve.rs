@@ -21,7 +21,14 @@ pub async fn run(global: &Global, args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = config::open_store(global).await?;
     store.migrate().await.context("migrations failed")?;
     let vault = config::vault(global)?;
-    if store.list_businesses().await?.is_empty() {
+    let embedded = global.database_url().starts_with("sqlite://");
+    let no_business = store.list_businesses().await?.is_empty();
+    if no_business && !embedded {
+        // Several nodes may start at once on a shared database: none of them
+        // invents a business (each would make its own). Create one explicitly.
+        println!("No business yet: create one with `kobo business create --name NAME --json`.");
+    }
+    if no_business && embedded {
         let made = kobo_server::provision::create_business(store.as_ref(), "Sandbox").await?;
         let (id, test, live) = (made.business.id, made.test, made.live);
         let path = global.data_dir.join("sandbox-keys.json");

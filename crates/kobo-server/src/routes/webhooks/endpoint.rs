@@ -48,8 +48,14 @@ impl From<WebhookEndpoint> for WebhookEndpointOut {
     responses((status = 200, description = "The settings.", body = Success<WebhookEndpointOut>))
 )]
 pub async fn get(State(app): State<AppState>, Auth(scope): Auth) -> ApiResult<Response> {
-    let endpoint = app.store.webhook_endpoint(scope, &signing::new_secret()).await?;
-    Ok(envelope::ok("Webhook settings retrieved", WebhookEndpointOut::from(endpoint)))
+    let endpoint = app
+        .store
+        .webhook_endpoint(scope, &signing::new_secret())
+        .await?;
+    Ok(envelope::ok(
+        "Webhook settings retrieved",
+        WebhookEndpointOut::from(endpoint),
+    ))
 }
 
 /// Set the webhook URL
@@ -64,7 +70,11 @@ pub async fn get(State(app): State<AppState>, Auth(scope): Auth) -> ApiResult<Re
         (status = 400, description = "A bad or private URL (`validation_failed`).", body = ErrorBody),
     )
 )]
-pub async fn put(State(app): State<AppState>, Auth(scope): Auth, JsonObject(body): JsonObject) -> ApiResult<Response> {
+pub async fn put(
+    State(app): State<AppState>,
+    Auth(scope): Auth,
+    JsonObject(body): JsonObject,
+) -> ApiResult<Response> {
     let allow_private = app.config.webhooks.allow_private;
     let mut form = Form::new(&body);
     let url = form.optional("url", |s| {
@@ -85,8 +95,14 @@ pub async fn put(State(app): State<AppState>, Auth(scope): Auth, JsonObject(body
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let endpoint = app.store.set_webhook_url(scope, url, &signing::new_secret()).await?;
-    Ok(envelope::ok("Webhook URL saved", WebhookEndpointOut::from(endpoint)))
+    let endpoint = app
+        .store
+        .set_webhook_url(scope, url, &signing::new_secret())
+        .await?;
+    Ok(envelope::ok(
+        "Webhook URL saved",
+        WebhookEndpointOut::from(endpoint),
+    ))
 }
 
 /// Rotate the webhook secret
@@ -98,6 +114,12 @@ pub async fn put(State(app): State<AppState>, Auth(scope): Auth, JsonObject(body
     responses((status = 200, description = "The new settings.", body = Success<WebhookEndpointOut>))
 )]
 pub async fn rotate_secret(State(app): State<AppState>, Auth(scope): Auth) -> ApiResult<Response> {
-    let endpoint = app.store.rotate_webhook_secret(scope, &signing::new_secret()).await?;
-    Ok(envelope::ok("Webhook secret rotated", WebhookEndpointOut::from(endpoint)))
+    let endpoint = app
+        .store
+        .rotate_webhook_secret(scope, &signing::new_secret())
+        .await?;
+    Ok(envelope::ok(
+        "Webhook secret rotated",
+        WebhookEndpointOut::from(endpoint),
+    ))
 }

@@ -82,7 +82,11 @@ impl From<WebhookAttempt> for WebhookAttemptOut {
         (status = 400, description = "A bad parameter (`invalid_query`, `validation_failed`, `page_too_deep`).", body = ErrorBody),
     )
 )]
-pub async fn list(State(app): State<AppState>, Auth(scope): Auth, params: QueryParams) -> ApiResult<Response> {
+pub async fn list(
+    State(app): State<AppState>,
+    Auth(scope): Auth,
+    params: QueryParams,
+) -> ApiResult<Response> {
     let mut errors = FieldErrors::new();
     let paging = Paging::read(&params, &mut errors);
     let status = params.get("status").and_then(|s| {
@@ -122,7 +126,11 @@ pub async fn list(State(app): State<AppState>, Auth(scope): Auth, params: QueryP
         (status = 404, description = "No such event (`not_found`).", body = ErrorBody),
     )
 )]
-pub async fn attempts(State(app): State<AppState>, Auth(scope): Auth, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn attempts(
+    State(app): State<AppState>,
+    Auth(scope): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let attempts = app
         .store
         .webhook_attempts(scope, &id)
@@ -152,7 +160,11 @@ pub struct Retried {
         (status = 404, description = "No such event (`not_found`).", body = ErrorBody),
     )
 )]
-pub async fn retry(State(app): State<AppState>, Auth(scope): Auth, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn retry(
+    State(app): State<AppState>,
+    Auth(scope): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     if !app.store.retry_webhook_event(scope, &id).await? {
         return Err(ApiError::not_found("Webhook event"));
     }
