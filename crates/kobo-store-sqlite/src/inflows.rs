@@ -1,6 +1,11 @@
-//! Inflows: many share one commit. Each runs in its own savepoint, so one
-//! refused inflow never undoes its neighbours, and every answer is given only
-//! after the batch's commit.
+//! Inflows: many share one commit, and every answer is given only after it.
+//!
+//! A batch runs without savepoints: every check that can refuse an inflow
+//! (unknown account, repeated session, overflow) runs before that inflow
+//! writes anything, and balances move in memory until one flush per batch
+//! (`ledger::Balances`). If a statement fails anyway, the whole transaction
+//! rolls back and each inflow of the batch is run again in a transaction of
+//! its own, so one bad inflow never takes its neighbours with it.
 //!
 //! Exactly once: `(dedupe_scope, session_id)` is unique. A repeat with the same
 //! amount and account answers the first result and posts nothing; a repeat
@@ -17,8 +22,8 @@ use sqlx::{Row, SqliteConnection, SqlitePool};
 use crate::error::map;
 use crate::time::{now_text, parse, to_text};
 
-/// What one inflow did inside the batch; conflicts are not errors at the
-/// savepoint level, because the conflict counter they bump must be kept.
+/// What one inflow did inside the batch; a conflict is not an error of the
+/// transaction, because the conflict counter it bumps must be kept.
 enum Applied {
     Posted(Inflow),
     Replayed(Inflow),
@@ -29,39 +34,56 @@ pub(crate) async fn post_batch(
     pool: &SqlitePool,
     batch: Vec<InflowRequest>,
 ) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
+    match run(pool, &batch).await {
+        Ok(results) => Ok(results),
+        Err(e) if batch.len() == 1 => Ok(vec![Err(e)]),
+        Err(e) => {
+            tracing::warn!(error = %e, size = batch.len(), "inflow batch rolled back; posting its inflows one by one");
+            let mut results = Vec::with_capacity(batch.len());
+            for request in batch {
+                results.push(match run(pool, std::slice::from_ref(&request)).await {
+                    Ok(mut one) => one
+                        .pop()
+                        .unwrap_or(Err(StoreError::Internal("no answer".into()))),
+                    Err(e) => Err(e),
+                });
+            }
+            Ok(results)
+        }
+    }
+}
+
+/// One transaction for `batch`. A refusal decided before the inflow wrote
+/// anything (unknown account, bad amount) is that inflow's answer; an error
+/// after it started writing rolls the whole transaction back and is returned.
+async fn run(
+    pool: &SqlitePool,
+    batch: &[InflowRequest],
+) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
     let mut tx = crate::write::begin(pool).await?;
     let mut cache = Cache::default();
     let mut results = Vec::with_capacity(batch.len());
-    for request in &batch {
-        sqlx::query("SAVEPOINT inflow")
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-        let applied = apply(&mut tx, &mut cache, request).await;
-        if applied.is_err() {
-            sqlx::query("ROLLBACK TO SAVEPOINT inflow")
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?;
-        }
-        sqlx::query("RELEASE SAVEPOINT inflow")
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-        results.push(applied.and_then(|a| match a {
-            Applied::Posted(inflow) => Ok(InflowOutcome {
+    for request in batch {
+        cache.wrote = false;
+        let outcome = match apply(&mut tx, &mut cache, request).await {
+            Ok(Applied::Posted(inflow)) => Ok(InflowOutcome {
                 inflow,
                 replayed: false,
             }),
-            Applied::Replayed(inflow) => Ok(InflowOutcome {
+            Ok(Applied::Replayed(inflow)) => Ok(InflowOutcome {
                 inflow,
                 replayed: true,
             }),
-            Applied::Conflict => Err(StoreError::Conflict {
+            Ok(Applied::Conflict) => Err(StoreError::Conflict {
                 field: "session_id",
             }),
-        }));
+            // Refused before it wrote anything: the batch goes on.
+            Err(e) if !cache.wrote => Err(e),
+            Err(e) => return Err(e),
+        };
+        results.push(outcome);
     }
+    cache.balances.flush(&mut tx).await?;
     tx.commit().await.map_err(map)?;
     Ok(results)
 }
@@ -71,6 +93,9 @@ pub(crate) async fn post_batch(
 struct Cache {
     house: HashMap<(i64, Mode), House>,
     fees: HashMap<(i64, Mode), FeeSchedule>,
+    balances: crate::ledger::Balances,
+    /// Set once the inflow being applied has written something.
+    wrote: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -93,6 +118,11 @@ async fn apply(
     cache: &mut Cache,
     req: &InflowRequest,
 ) -> StoreResult<Applied> {
+    if !req.amount.is_positive() {
+        return Err(StoreError::Internal(
+            "an inflow amount must be positive".into(),
+        ));
+    }
     let scope_key = dedupe_scope(req.door);
     let existing = sqlx::query(&format!(
         "{SELECT} WHERE i.dedupe_scope = ? AND i.session_id = ?"
@@ -107,6 +137,7 @@ async fn apply(
         if first.gross == req.amount && first.account_number == req.account_number {
             return Ok(Applied::Replayed(first));
         }
+        cache.wrote = true;
         sqlx::query("UPDATE inflow SET conflicts = conflicts + 1 WHERE inflow_id = ?")
             .bind(first.id)
             .execute(&mut *conn)
@@ -196,7 +227,8 @@ async fn apply(
     // world, so it is not named on the inflow.
     let owner = (reason != Some("wrong_mode")).then_some(customer_id);
     let posting = Posting::new(lines).map_err(|e| StoreError::Internal(e.to_string()))?;
-    let journal_id = crate::ledger::post(conn, scope, "inflow", &posting).await?;
+    cache.wrote = true;
+    let journal_id = cache.balances.post(conn, scope, "inflow", &posting).await?;
     let account_id: i64 = target.get("virtual_account_id");
     let (flag, one_time_event) = match &one_time {
         Some(o) => apply_one_time(conn, account_id, o, status, req.amount).await?,

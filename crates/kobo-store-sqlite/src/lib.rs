@@ -48,7 +48,7 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .pragma("temp_store", "memory")
-            .pragma("cache_size", "-16000");
+            .pragma("cache_size", "-8000"); // 8 MiB per connection
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)

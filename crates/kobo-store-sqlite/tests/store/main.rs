@@ -2,6 +2,7 @@
 //! the `Store` trait on a real SQLite file per test (no HTTP).
 
 mod accounts;
+mod fallback;
 mod invariants;
 mod ledger_rules;
 mod model;
