@@ -26,7 +26,7 @@ pub(crate) async fn list(
         .as_ref()
         .map(|s| format!("%{}%", escape_like(&kobo_core::validate::search_fold(s))));
     let sql = format!(
-        "{SELECT} WHERE {FILTER} AND ($6::bigint IS NULL OR c.customer_id < $6)
+        "{SELECT} WHERE {FILTER} AND c.customer_id < COALESCE($6::bigint, 9223372036854775807)
          ORDER BY c.customer_id DESC LIMIT $7 OFFSET $8"
     );
     let rows = sqlx::query(&sql)

@@ -96,7 +96,7 @@ pub(crate) async fn list(
 ) -> StoreResult<(Vec<Inflow>, u64)> {
     let filter = "i.business_id = $1 AND i.mode = $2 AND ($3::text IS NULL OR i.status = $3)";
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE {filter} AND ($4::bigint IS NULL OR i.inflow_id < $4)
+        "{SELECT} WHERE {filter} AND i.inflow_id < COALESCE($4::bigint, 9223372036854775807)
          ORDER BY i.inflow_id DESC LIMIT $5 OFFSET $6"
     ))
     .bind(scope.business_id)

@@ -35,9 +35,16 @@ pub(crate) async fn list(
         "SELECT e.entry_id, j.uuid, e.amount, e.balance_after, e.created_at, i.inflow_id
          FROM entry e JOIN journal j ON j.journal_id = e.journal_id
          LEFT JOIN inflow i ON i.journal_id = e.journal_id
-         WHERE {FILTER} AND ($5::bigint IS NULL OR e.entry_id {cmp} $5)
+         WHERE {FILTER} AND e.entry_id {cmp} COALESCE($5::bigint, {edge})
          ORDER BY e.entry_id {order} LIMIT $6 OFFSET $7",
         cmp = if q.ascending { ">" } else { "<" },
+        // A plain range (not `$5 IS NULL OR …`), so the index walks straight
+        // to the cursor at any depth.
+        edge = if q.ascending {
+            "-1"
+        } else {
+            "9223372036854775807"
+        },
         order = if q.ascending { "ASC" } else { "DESC" },
     );
     let rows = sqlx::query(&sql)

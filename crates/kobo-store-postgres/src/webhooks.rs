@@ -205,7 +205,7 @@ pub(crate) async fn list(
     let filter = "business_id = $1 AND mode = $2 AND ($3::text IS NULL OR status = $3)";
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM webhook_event
-         WHERE {filter} AND ($4::bigint IS NULL OR webhook_event_id < $4)
+         WHERE {filter} AND webhook_event_id < COALESCE($4::bigint, 9223372036854775807)
          ORDER BY webhook_event_id DESC LIMIT $5 OFFSET $6"
     ))
     .bind(scope.business_id)

@@ -213,7 +213,7 @@ pub(crate) async fn list(
         AND (?4 IS NULL OR c.status = ?4)
         AND (?5 IS NULL OR c.search_text LIKE ?5 ESCAPE '\\')";
     let sql = format!(
-        "{SELECT} WHERE {filter} AND (?6 IS NULL OR c.customer_id < ?6)
+        "{SELECT} WHERE {filter} AND c.customer_id < COALESCE(?6, 9223372036854775807)
          ORDER BY c.customer_id DESC LIMIT ?7 OFFSET ?8"
     );
     let rows = sqlx::query(&sql)

@@ -33,9 +33,16 @@ pub(crate) async fn list(
         "SELECT e.entry_id, j.uuid, e.amount, e.balance_after, e.created_at, i.inflow_id
          FROM entry e JOIN journal j ON j.journal_id = e.journal_id
          LEFT JOIN inflow i ON i.journal_id = e.journal_id
-         WHERE {filter} AND (?5 IS NULL OR e.entry_id {cmp} ?5)
+         WHERE {filter} AND e.entry_id {cmp} COALESCE(?5, {edge})
          ORDER BY e.entry_id {order} LIMIT ?6 OFFSET ?7",
         cmp = if q.ascending { ">" } else { "<" },
+        // A plain range (not `?5 IS NULL OR …`), so the index walks straight
+        // to the cursor at any depth.
+        edge = if q.ascending {
+            "-1"
+        } else {
+            "9223372036854775807"
+        },
         order = if q.ascending { "ASC" } else { "DESC" },
     );
     let rows = sqlx::query(&sql)

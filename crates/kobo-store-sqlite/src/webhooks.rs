@@ -193,7 +193,7 @@ pub(crate) async fn list(
 ) -> StoreResult<(Vec<WebhookEvent>, u64)> {
     let filter = "business_id = ?1 AND mode = ?2 AND (?3 IS NULL OR status = ?3)";
     let rows = sqlx::query(&format!(
-        "{SELECT} WHERE {filter} AND (?4 IS NULL OR webhook_event_id < ?4)
+        "{SELECT} WHERE {filter} AND webhook_event_id < COALESCE(?4, 9223372036854775807)
          ORDER BY webhook_event_id DESC LIMIT ?5 OFFSET ?6"
     ))
     .bind(scope.business_id)
