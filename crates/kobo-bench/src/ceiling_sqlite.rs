@@ -1,0 +1,301 @@
+//! The database ceiling on SQLite: kobo's transaction shapes run straight
+//! through sqlx, no HTTP, one database transaction per operation, on a fresh
+//! file made by kobo's own migrations, through one writer connection with
+//! kobo's settings (WAL, synchronous=FULL).
+//!
+//! - inflow: insert the journal, update settlement then wallet balance
+//!   (ascending account id, `RETURNING` the new balance), insert the two
+//!   entries (one statement), insert the inflow row; commit.
+//! - create: insert one customer row (its wallet account was made beforehand).
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::Arc;
+
+use anyhow::Context;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sqlx::SqlitePool;
+
+use crate::ceiling::{Wallet, NOW};
+use crate::ids::{self, Sessions};
+use crate::measure::Op;
+
+pub struct SqliteCeiling {
+    pool: SqlitePool,
+    business: i64,
+    settlement: i64,
+    wallets: Arc<Vec<Wallet>>,
+    next_spare: Arc<AtomicI64>,
+    spare_end: i64,
+    sessions: Arc<Sessions>,
+}
+
+impl SqliteCeiling {
+    /// Migrates `url`, then makes a business, its settlement account,
+    /// `customers` wallet customers with a virtual account each, and `spare`
+    /// unused wallet accounts for the create operation.
+    pub async fn prepare(
+        url: &str,
+        customers: i64,
+        spare: i64,
+        sessions: Arc<Sessions>,
+    ) -> anyhow::Result<SqliteCeiling> {
+        crate::engine::migrate(url).await?;
+        let pool = crate::engine::sqlite_pool(url, 1).await?;
+        let mut tx = pool.begin().await?;
+        let business: i64 = sqlx::query_scalar(
+            "INSERT INTO business (name, created_at) VALUES ('Ceiling', ?) RETURNING business_id",
+        )
+        .bind(NOW)
+        .fetch_one(&mut *tx)
+        .await?;
+        let settlement: i64 = sqlx::query_scalar(
+            "INSERT INTO ledger_account (business_id, mode, kind, balance, created_at)
+             VALUES (?, 'test', 'settlement', 0, ?) RETURNING ledger_account_id",
+        )
+        .bind(business)
+        .bind(NOW)
+        .fetch_one(&mut *tx)
+        .await?;
+        // Wallet accounts settlement+1 ..= settlement+customers, then the spares.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+             INSERT INTO ledger_account (ledger_account_id, business_id, mode, kind, balance, created_at)
+             SELECT ?2 + i, ?3, 'test', 'customer_wallet', 0, ?4 FROM n",
+        )
+        .bind(customers + spare)
+        .bind(settlement)
+        .bind(business)
+        .bind(NOW)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+             INSERT INTO customer (customer_id, business_id, mode, code, reference, first_name, last_name,
+                email, email_lower, customer_type, status, wallet_slug, ledger_account_id, created_at,
+                updated_at)
+             SELECT i, ?2, 'test', 'CUS_CEIL' || i, 'ceil-' || i, 'Ada', 'Bench', 'ceil' || i || '@example.com',
+                'ceil' || i || '@example.com', 'wallet', 'ACTIVE', 'ceil-wallet-' || i, ?3 + i, ?4, ?4 FROM n",
+        )
+        .bind(customers)
+        .bind(business)
+        .bind(settlement)
+        .bind(NOW)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+             INSERT INTO virtual_account (virtual_account_id, business_id, mode, customer_id, code,
+                account_number, account_name, bank_name, bank_code, provider, status, created_at)
+             SELECT i, ?2, 'test', i, 'VA_CEIL' || i, printf('9%09d', i), 'Ceiling / Ada Bench',
+                'Bench Bank', '999999', 'kobo', 'ACTIVE', ?3 FROM n",
+        )
+        .bind(customers)
+        .bind(business)
+        .bind(NOW)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await.context("seeding the ceiling database")?;
+        let wallets = (1..=customers)
+            .map(|i| Wallet {
+                customer_id: i,
+                account_id: settlement + i,
+                virtual_account_id: i,
+                account_number: format!("9{i:09}"),
+            })
+            .collect();
+        Ok(SqliteCeiling {
+            pool,
+            business,
+            settlement,
+            wallets: Arc::new(wallets),
+            next_spare: Arc::new(AtomicI64::new(settlement + customers + 1)),
+            spare_end: settlement + customers + spare,
+            sessions,
+        })
+    }
+
+    pub fn inflow_ops(&self, n: usize, hot: bool) -> Vec<SqliteInflow> {
+        (0..n)
+            .map(|_| SqliteInflow {
+                pool: self.pool.clone(),
+                business: self.business,
+                settlement: self.settlement,
+                wallets: self.wallets.clone(),
+                hot,
+                sessions: self.sessions.clone(),
+                rng: StdRng::from_entropy(),
+            })
+            .collect()
+    }
+
+    pub fn create_ops(&self, n: usize) -> Vec<SqliteCreate> {
+        (0..n)
+            .map(|_| SqliteCreate {
+                pool: self.pool.clone(),
+                business: self.business,
+                next_spare: self.next_spare.clone(),
+                spare_end: self.spare_end,
+                sessions: self.sessions.clone(),
+            })
+            .collect()
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+pub struct SqliteInflow {
+    pool: SqlitePool,
+    business: i64,
+    settlement: i64,
+    wallets: Arc<Vec<Wallet>>,
+    hot: bool,
+    sessions: Arc<Sessions>,
+    rng: StdRng,
+}
+
+impl Op for SqliteInflow {
+    async fn call(&mut self) -> Result<(), String> {
+        let wallet = if self.hot {
+            &self.wallets[0]
+        } else {
+            &self.wallets[self.rng.gen_range(0..self.wallets.len())]
+        };
+        let amount = ids::amount(&mut self.rng);
+        let uuid = ids::uuid(&mut self.rng);
+        let session = self.sessions.session_id();
+        let now = crate::ceiling::now_text();
+        inflow(
+            &self.pool,
+            self.business,
+            self.settlement,
+            wallet,
+            amount,
+            &uuid,
+            &session,
+            &now,
+        )
+        .await
+        .map_err(|e| format!("ceiling inflow: {e}"))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn inflow(
+    pool: &SqlitePool,
+    business: i64,
+    settlement: i64,
+    wallet: &Wallet,
+    amount: i64,
+    uuid: &str,
+    session: &str,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    let journal: i64 = sqlx::query_scalar(
+        "INSERT INTO journal (business_id, mode, uuid, kind, created_at) VALUES (?, 'test', ?, 'inflow', ?)
+         RETURNING journal_id",
+    )
+    .bind(business)
+    .bind(uuid)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut after = [0i64; 2];
+    for (slot, (account, delta)) in [(settlement, -amount), (wallet.account_id, amount)]
+        .into_iter()
+        .enumerate()
+    {
+        after[slot] = sqlx::query_scalar(
+            "UPDATE ledger_account SET balance = balance + ? WHERE ledger_account_id = ? RETURNING balance",
+        )
+        .bind(delta)
+        .bind(account)
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO entry (journal_id, ledger_account_id, amount, balance_after, customer_id, created_at)
+         VALUES (?, ?, ?, ?, NULL, ?), (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(journal)
+    .bind(settlement)
+    .bind(-amount)
+    .bind(after[0])
+    .bind(now)
+    .bind(journal)
+    .bind(wallet.account_id)
+    .bind(amount)
+    .bind(after[1])
+    .bind(wallet.customer_id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO inflow (dedupe_scope, session_id, business_id, mode, account_number, virtual_account_id,
+            customer_id, status, reason, gross_kobo, fee_kobo, vat_kobo, net_kobo, sender_name,
+            sender_account_number, sender_bank_code, narration, paid_at, journal_id, created_at, flag,
+            refund_due)
+         VALUES (?, ?, ?, 'test', ?, ?, ?, 'credited', NULL, ?, 0, 0, ?, 'Bench Sender', NULL, NULL, NULL,
+            ?, ?, ?, NULL, 0)",
+    )
+    .bind(format!("test:{business}"))
+    .bind(session)
+    .bind(business)
+    .bind(&wallet.account_number)
+    .bind(wallet.virtual_account_id)
+    .bind(wallet.customer_id)
+    .bind(amount)
+    .bind(amount)
+    .bind(now)
+    .bind(journal)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await
+}
+
+pub struct SqliteCreate {
+    pool: SqlitePool,
+    business: i64,
+    next_spare: Arc<AtomicI64>,
+    spare_end: i64,
+    sessions: Arc<Sessions>,
+}
+
+impl Op for SqliteCreate {
+    async fn call(&mut self) -> Result<(), String> {
+        let account = self.next_spare.fetch_add(1, Ordering::Relaxed);
+        if account > self.spare_end {
+            return Err("the create ceiling ran out of prepared wallet accounts".into());
+        }
+        let n = self.sessions.serial();
+        let email = format!("new{n}@example.com");
+        let now = crate::ceiling::now_text();
+        let mut tx = self.pool.begin().await.map_err(|e| e.to_string())?;
+        sqlx::query(
+            "INSERT INTO customer (business_id, mode, code, reference, first_name, last_name, company_name,
+                rc_number, email, email_lower, phone, dob, bvn_ciphertext, bvn_hash, bvn_masked,
+                nin_ciphertext, nin_hash, nin_masked, customer_type, status, collection_wallet_id,
+                wallet_slug, ledger_account_id, created_at, updated_at, search_text)
+             VALUES (?, 'test', ?, ?, 'Ada', 'Bench', NULL, NULL, ?, ?, NULL, NULL, NULL, NULL, NULL,
+                NULL, NULL, NULL, 'wallet', 'ACTIVE', NULL, ?, ?, ?, ?, ?)",
+        )
+        .bind(self.business)
+        .bind(format!("CUS_NEW{n}"))
+        .bind(format!("new-{n}"))
+        .bind(&email)
+        .bind(&email)
+        .bind(format!("new-wallet-{n}"))
+        .bind(account)
+        .bind(&now)
+        .bind(&now)
+        .bind(format!("ada\u{1f}bench\u{1f}\u{1f}{email}\u{1f}\u{1f}new-{n}"))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| format!("ceiling create: {e}"))?;
+        tx.commit().await.map_err(|e| e.to_string())
+    }
+}
