@@ -10,8 +10,8 @@ use crate::results::Row;
 pub const NOTES_MARKER: &str = "<!-- kobo-bench keeps everything below this line -->";
 
 fn rows_table(s: &mut String, rows: &[Row]) {
-    s.push_str("| scenario | what | conns | req/s | p50 ms | p99 ms | max ms | errors | ratio to ceiling | p99 / health p99 | RSS MiB | CPU µs/req | other cores | drain s |\n");
-    s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
+    s.push_str("| scenario | what | conns | req/s | p50 ms | p99 ms | max ms | errors | ratio to ceiling | p99 / health p99 | RSS MiB | CPU µs/req | other cores | drain s | sustained req/s |\n");
+    s.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|\n");
     for r in rows {
         let ratio = match (r.ratio, &r.ceiling) {
             (Some(x), Some(c)) => format!("{x:.2}× {c}"),
@@ -19,7 +19,7 @@ fn rows_table(s: &mut String, rows: &[Row]) {
         };
         let _ = writeln!(
             s,
-            "| {} | `{}` | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | `{}` | {} | {:.0} | {:.2} | {:.2} | {:.1} | {} | {} | {} | {} | {} | {} | {} | {} |",
             r.name,
             r.what,
             load_text(r),
@@ -43,6 +43,9 @@ fn rows_table(s: &mut String, rows: &[Row]) {
                 .unwrap_or_else(|| "–".into()),
             r.drain_seconds
                 .map(|x| format!("{x:.1}"))
+                .unwrap_or_else(|| "–".into()),
+            r.sustained
+                .map(|x| format!("{x:.0}"))
                 .unwrap_or_else(|| "–".into()),
         );
     }
@@ -104,7 +107,7 @@ pub fn render(report: &Report, chart: &str, notes: Option<&str>) -> String {
         p.connections, p.tx_connections, p.scenario_seconds, p.warmup_seconds, p.spread_customers, p.deep_entries
     );
     rows_table(&mut s, &report.scenarios);
-    s.push_str("\n*CPU µs/req*: kobo's CPU time per request (for a database ceiling, the bench's per operation). *other cores*: CPU busy with neither kobo nor the bench during the load; well above 0 means the machine was shared and the row is less trustworthy (on PostgreSQL it also holds the database server's own CPU). *drain s*: how long kobo kept working after the load stopped (work it deferred, such as webhook deliveries of the events the load wrote); the next load starts only after it.\n");
+    s.push_str("\n*CPU µs/req*: kobo's CPU time per request (for a database ceiling, the bench's per operation). *other cores*: CPU busy with neither kobo nor the bench during the load; well above 0 means the machine was shared and the row is less trustworthy (on PostgreSQL it also holds the database server's own CPU). *drain s*: how long kobo kept working after the load stopped (work it deferred, such as webhook deliveries of the events the load wrote); the next load starts only after it. *sustained req/s*: requests ÷ (measured seconds + drain), the rate kobo could hold if that deferred work had to keep pace.\n");
     s.push_str("\n## Ceilings\n\nThe database ceilings run the same transaction shapes straight through sqlx on a fresh database made by kobo's migrations, with kobo's settings (SQLite: WAL, `synchronous=FULL`, one writer connection; PostgreSQL: server defaults, a pool of 10), one transaction per operation. The HTTP ceiling is `GET /healthz` at the same load.\n\n");
     rows_table(&mut s, &report.ceilings);
     s.push_str("\n## Concurrency sweep\n\n![throughput and p99 against concurrency](docs/");

@@ -82,7 +82,7 @@ pub fn table(report: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{:<32} {:>12} {:>9} {:>9} {:>9} {:>9} {:>6} {:>7} {:>8} {:>7} {:>8} {:>6} {:>7}",
+        "{:<32} {:>12} {:>9} {:>9} {:>9} {:>9} {:>6} {:>7} {:>8} {:>7} {:>8} {:>6} {:>7} {:>9}",
         "scenario",
         "conns",
         "req/s",
@@ -95,12 +95,13 @@ pub fn table(report: &Report) -> String {
         "RSS MiB",
         "µs CPU",
         "other",
-        "drain s"
+        "drain s",
+        "sustained"
     );
     for row in report.ceilings.iter().chain(&report.scenarios) {
         let _ = writeln!(
             s,
-            "{:<32} {:>12} {:>9.0} {:>9.2} {:>9.2} {:>9.1} {:>6} {:>7} {:>8} {:>7} {:>8} {:>6} {:>7}",
+            "{:<32} {:>12} {:>9.0} {:>9.2} {:>9.2} {:>9.1} {:>6} {:>7} {:>8} {:>7} {:>8} {:>6} {:>7} {:>9}",
             row.name,
             load_text(row),
             row.throughput,
@@ -113,14 +114,16 @@ pub fn table(report: &Report) -> String {
             opt(row.rss_mib, 1, ""),
             opt(row.cpu_us_per_request, 0, ""),
             opt(row.cpu.map(|c| c.other_cores), 2, ""),
-            opt(row.drain_seconds, 1, "")
+            opt(row.drain_seconds, 1, ""),
+            opt(row.sustained, 0, "/s")
         );
     }
     let _ = writeln!(
         s,
         "µs CPU: kobo's CPU time per request (the bench's, for a database ceiling); \
          other: cores busy with neither kobo nor the bench (should be near 0); \
-         drain s: how long kobo kept working after the load (deferred work), waited out before the next load"
+         drain s: how long kobo kept working after the load (deferred work), waited out before the next load; \
+         sustained: requests / (seconds + drain)"
     );
     let _ = writeln!(s, "\nconcurrency sweep (req/s, p99 ms):");
     let mut series: Vec<&str> = Vec::new();

@@ -42,6 +42,9 @@ pub struct Row {
     /// Seconds kobo kept working after the load stopped (deferred work such
     /// as webhook deliveries); the next load starts after it.
     pub drain_seconds: Option<f64>,
+    /// Requests over measured time plus drain: the rate kobo could keep up
+    /// if the deferred work had to keep pace (`None` when nothing drained).
+    pub sustained: Option<f64>,
     pub error_samples: Vec<String>,
 }
 
@@ -70,6 +73,7 @@ impl Row {
             cpu: None,
             cpu_us_per_request: None,
             drain_seconds: None,
+            sustained: None,
             error_samples: o.samples.clone(),
         }
     }
@@ -85,6 +89,16 @@ impl Row {
             self.cpu_us_per_request = Some(cores / self.throughput * 1e6);
         }
         self.cpu = Some(cpu);
+        self
+    }
+
+    /// Records how long kobo kept working after the load.
+    pub fn drained(mut self, seconds: f64) -> Row {
+        self.drain_seconds = Some(seconds);
+        // Under a second is the idle check itself, not deferred work.
+        if seconds > 1.0 && self.seconds > 0.0 {
+            self.sustained = Some(self.requests as f64 / (self.seconds + seconds));
+        }
         self
     }
 

@@ -157,7 +157,7 @@ impl Run<'_> {
         let o = load::closed(self.target, work, connections, self.plan.warmup, duration).await?;
         let mut row = Row::new(name, what, connections, None, &o).with_cpu(meter.finish(), true);
         row.rss_mib = Some(self.rss.take_window() as f64 / 1024.0);
-        row.drain_seconds = Some(crate::cpu::wait_drained(self.pid, self.plan.drain).await);
+        let row = row.drained(crate::cpu::wait_drained(self.pid, self.plan.drain).await);
         log_row(&row);
         Ok(row)
     }
@@ -184,7 +184,7 @@ impl Run<'_> {
         .await?;
         let mut row = Row::new(name, what, n, Some(rate), &o).with_cpu(meter.finish(), true);
         row.rss_mib = Some(self.rss.take_window() as f64 / 1024.0);
-        row.drain_seconds = Some(crate::cpu::wait_drained(self.pid, self.plan.drain).await);
+        let row = row.drained(crate::cpu::wait_drained(self.pid, self.plan.drain).await);
         log_row(&row);
         Ok(row)
     }
@@ -336,7 +336,6 @@ impl Run<'_> {
                 (balance.throughput * 0.5).max(1.0),
             )
             .await?
-            .against(&health)
             .p99_against(&health);
         let hot_open = self
             .open(
@@ -345,8 +344,7 @@ impl Run<'_> {
                 hot_work(),
                 (hot_row.throughput * 0.5).max(1.0),
             )
-            .await?
-            .against(&db.inflow_hot);
+            .await?;
 
         say!("concurrency sweep");
         let mut sweep = Vec::new();
