@@ -16,7 +16,8 @@ pub struct Cli {
     #[arg(long)]
     pub database: Option<String>,
     /// Small counts and short durations: a smoke test of the instrument
-    /// (under two minutes). Writes bench-results/ only, never BENCHMARKS.md.
+    /// (under two minutes). Writes bench-results/*-quick.* only, never
+    /// BENCHMARKS.md or bench-results/latest.json.
     #[arg(long)]
     pub quick: bool,
     /// The kobo binary (default: next to this executable, else target/release/kobo).
@@ -89,7 +90,7 @@ impl Plan {
             spread_customers: if quick { 1_000 } else { 10_000 },
             deep_entries: if quick { 50_000 } else { 1_000_000 },
             spare_accounts: if quick { 50_000 } else { 400_000 },
-            drain: Duration::from_secs(if quick { 10 } else { 90 }),
+            drain: Duration::from_secs(if quick { 5 } else { 90 }),
             wait_quiet: Duration::from_secs_f64(
                 cli.wait_quiet
                     .unwrap_or(if quick { 0.0 } else { 30.0 })

@@ -195,7 +195,9 @@ fn write_outputs(report: &Report, repo: &Path, engine: &Engine) -> anyhow::Resul
     let suffix = if engine.is_sqlite() { "" } else { "-postgres" };
     let results = repo.join("bench-results");
     std::fs::create_dir_all(&results)?;
-    let json = results.join(format!("latest{suffix}.json"));
+    // A quick run never replaces the figures of a default one.
+    let quick = if report.quick { "-quick" } else { "" };
+    let json = results.join(format!("latest{suffix}{quick}.json"));
     std::fs::write(&json, serde_json::to_string_pretty(report)?)?;
     let chart_name = format!("bench-concurrency{suffix}.svg");
     let (chart, doc): (PathBuf, PathBuf) = if report.quick {
@@ -245,8 +247,19 @@ fn git(repo: &Path, args: &[&str]) -> Option<String> {
 fn source_version(repo: &Path, binary: &Path) -> String {
     let described =
         git(repo, &["describe", "--always", "--dirty"]).unwrap_or_else(|| "unknown".into());
-    let committed: Option<u64> =
-        git(repo, &["log", "-1", "--format=%ct"]).and_then(|t| t.parse().ok());
+    // The last commit that changed what the kobo binary is built from.
+    let committed: Option<u64> = git(
+        repo,
+        &[
+            "log",
+            "-1",
+            "--format=%ct",
+            "--",
+            "crates",
+            ":(exclude)crates/kobo-bench",
+        ],
+    )
+    .and_then(|t| t.parse().ok());
     let built = std::fs::metadata(binary)
         .and_then(|m| m.modified())
         .ok()
@@ -255,7 +268,7 @@ fn source_version(repo: &Path, binary: &Path) -> String {
     match (committed, built) {
         (Some(c), Some(b)) if b < c => {
             say!(
-                "WARNING: {} is older than the last commit; run cargo build --release -p kobo",
+                "WARNING: {} is older than the last commit to kobo's sources; run cargo build --release -p kobo",
                 binary.display()
             );
             format!("{described} (binary built before this commit: stale)")
