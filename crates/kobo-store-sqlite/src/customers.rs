@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use kobo_core::{Kobo, Mode};
 use kobo_store::*;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::businesses::new_ledger_account;
 use crate::error::map;
@@ -19,98 +19,98 @@ const SELECT: &str = "SELECT c.customer_id, c.code, c.mode, c.reference, c.first
      LEFT JOIN collection_wallet w ON w.collection_wallet_id = c.collection_wallet_id";
 
 /// Inserts the customer, its wallet account and bumps the count; returns the id.
-pub(crate) async fn create(pool: &SqlitePool, scope: Scope, new: &NewCustomer) -> StoreResult<i64> {
+/// Runs inside the caller's write transaction.
+pub(crate) fn create(conn: &Connection, scope: Scope, new: &NewCustomer) -> StoreResult<i64> {
     let now = now_text();
-    let mut tx = crate::write::begin(pool).await?;
-    let account = new_ledger_account(&mut tx, scope, "customer_wallet").await?;
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO customer (business_id, mode, code, reference, first_name, last_name, company_name,
-            rc_number, email, email_lower, phone, dob, bvn_ciphertext, bvn_hash, bvn_masked,
-            nin_ciphertext, nin_hash, nin_masked, customer_type, status, collection_wallet_id,
-            wallet_slug, ledger_account_id, created_at, updated_at, search_text)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?)
-         RETURNING customer_id",
-    )
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .bind(&new.code)
-    .bind(&new.reference)
-    .bind(&new.first_name)
-    .bind(&new.last_name)
-    .bind(&new.company_name)
-    .bind(&new.rc_number)
-    .bind(&new.email)
-    .bind(new.email.to_lowercase())
-    .bind(&new.phone)
-    .bind(new.dob.map(|d| d.to_string()))
-    .bind(new.bvn.as_ref().map(|s| &s.ciphertext))
-    .bind(new.bvn.as_ref().map(|s| &s.hash))
-    .bind(new.bvn.as_ref().map(|s| &s.masked))
-    .bind(new.nin.as_ref().map(|s| &s.ciphertext))
-    .bind(new.nin.as_ref().map(|s| &s.hash))
-    .bind(new.nin.as_ref().map(|s| &s.masked))
-    .bind(new.customer_type.as_str())
-    .bind(new.collection_wallet_id)
-    .bind(&new.wallet_slug)
-    .bind(account)
-    .bind(&now)
-    .bind(&now)
-    .bind(kobo_core::validate::customer_search_key(&[
+    let account = new_ledger_account(conn, scope, "customer_wallet")?;
+    let search_text = kobo_core::validate::customer_search_key(&[
         new.first_name.as_deref(),
         new.last_name.as_deref(),
         new.company_name.as_deref(),
         Some(&new.email),
         new.phone.as_deref(),
         Some(&new.reference),
-    ]))
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(map)?;
-    crate::events::record(&mut tx, scope, "customer.created", id, Some(id)).await?;
-    sqlx::query(
+    ]);
+    let id: i64 = conn
+        .prepare_cached(
+            "INSERT INTO customer (business_id, mode, code, reference, first_name, last_name, company_name,
+                rc_number, email, email_lower, phone, dob, bvn_ciphertext, bvn_hash, bvn_masked,
+                nin_ciphertext, nin_hash, nin_masked, customer_type, status, collection_wallet_id,
+                wallet_slug, ledger_account_id, created_at, updated_at, search_text)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, ?, ?, ?)
+             RETURNING customer_id",
+        )
+        .map_err(map)?
+        .query_row(
+            params![
+                scope.business_id,
+                scope.mode.as_str(),
+                new.code,
+                new.reference,
+                new.first_name,
+                new.last_name,
+                new.company_name,
+                new.rc_number,
+                new.email,
+                new.email.to_lowercase(),
+                new.phone,
+                new.dob.map(|d| d.to_string()),
+                new.bvn.as_ref().map(|s| &s.ciphertext),
+                new.bvn.as_ref().map(|s| &s.hash),
+                new.bvn.as_ref().map(|s| &s.masked),
+                new.nin.as_ref().map(|s| &s.ciphertext),
+                new.nin.as_ref().map(|s| &s.hash),
+                new.nin.as_ref().map(|s| &s.masked),
+                new.customer_type.as_str(),
+                new.collection_wallet_id,
+                new.wallet_slug,
+                account,
+                now,
+                now,
+                search_text,
+            ],
+            |r| r.get(0),
+        )
+        .map_err(map)?;
+    crate::events::record(conn, scope, "customer.created", id, Some(id))?;
+    conn.prepare_cached(
         "INSERT INTO customer_count (business_id, mode, total) VALUES (?, ?, 1)
          ON CONFLICT (business_id, mode) DO UPDATE SET total = total + 1",
     )
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .execute(&mut *tx)
-    .await
+    .map_err(map)?
+    .execute(params![scope.business_id, scope.mode.as_str()])
     .map_err(map)?;
-    tx.commit().await.map_err(map)?;
     Ok(id)
 }
 
-pub(crate) async fn get(pool: &SqlitePool, scope: Scope, id: i64) -> StoreResult<Customer> {
-    find(pool, scope, &CustomerLookup::Id(id))
-        .await?
-        .ok_or(StoreError::NotFound)
+pub(crate) fn get(conn: &Connection, scope: Scope, id: i64) -> StoreResult<Customer> {
+    find(conn, scope, &CustomerLookup::Id(id))?.ok_or(StoreError::NotFound)
 }
 
-pub(crate) async fn find(
-    pool: &SqlitePool,
+pub(crate) fn find(
+    conn: &Connection,
     scope: Scope,
     lookup: &CustomerLookup,
 ) -> StoreResult<Option<Customer>> {
-    let (column, value): (&str, String) = match lookup {
-        CustomerLookup::Id(id) => ("c.customer_id", id.to_string()),
-        CustomerLookup::Code(code) => ("c.code", code.clone()),
-        CustomerLookup::Reference(r) => ("c.reference", r.clone()),
-        CustomerLookup::Email(e) => ("c.email_lower", e.to_lowercase()),
+    let (column, value) = match lookup {
+        CustomerLookup::Id(id) => ("c.customer_id", Value::Integer(*id)),
+        CustomerLookup::Code(code) => ("c.code", Value::Text(code.clone())),
+        CustomerLookup::Reference(r) => ("c.reference", Value::Text(r.clone())),
+        CustomerLookup::Email(e) => ("c.email_lower", Value::Text(e.to_lowercase())),
     };
+    // One text per lookup kind, so the cache holds at most four.
     let sql = format!("{SELECT} WHERE c.business_id = ? AND c.mode = ? AND {column} = ?");
-    let mut query = sqlx::query(&sql)
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str());
-    query = match lookup {
-        CustomerLookup::Id(id) => query.bind(*id),
-        _ => query.bind(value),
-    };
-    let row = query.fetch_optional(pool).await.map_err(map)?;
-    row.as_ref().map(from_row).transpose()
+    let mut stmt = conn.prepare_cached(&sql).map_err(map)?;
+    let mut rows = stmt
+        .query(params![scope.business_id, scope.mode.as_str(), value])
+        .map_err(map)?;
+    rows.next().map_err(map)?.map(from_row).transpose()
 }
 
-pub(crate) async fn update(
-    pool: &SqlitePool,
+/// Applies the patch, refreshes the search key and records the event.
+/// Runs inside the caller's write transaction.
+pub(crate) fn update(
+    conn: &Connection,
     scope: Scope,
     id: i64,
     p: &CustomerPatch,
@@ -119,87 +119,84 @@ pub(crate) async fn update(
         Some(w) => (true, w),
         None => (false, None),
     };
-    let mut tx = crate::write::begin(pool).await?;
-    let done = sqlx::query(
-        "UPDATE customer SET
-            reference = COALESCE(?, reference),
-            first_name = COALESCE(?, first_name),
-            last_name = COALESCE(?, last_name),
-            company_name = COALESCE(?, company_name),
-            rc_number = COALESCE(?, rc_number),
-            email = COALESCE(?, email),
-            email_lower = COALESCE(?, email_lower),
-            phone = COALESCE(?, phone),
-            dob = COALESCE(?, dob),
-            bvn_ciphertext = COALESCE(?, bvn_ciphertext),
-            bvn_hash = COALESCE(?, bvn_hash),
-            bvn_masked = COALESCE(?, bvn_masked),
-            nin_ciphertext = COALESCE(?, nin_ciphertext),
-            nin_hash = COALESCE(?, nin_hash),
-            nin_masked = COALESCE(?, nin_masked),
-            customer_type = COALESCE(?, customer_type),
-            collection_wallet_id = CASE WHEN ? THEN ? ELSE collection_wallet_id END,
-            status = COALESCE(?, status),
-            updated_at = ?
-         WHERE customer_id = ? AND business_id = ? AND mode = ?",
-    )
-    .bind(&p.reference)
-    .bind(&p.first_name)
-    .bind(&p.last_name)
-    .bind(&p.company_name)
-    .bind(&p.rc_number)
-    .bind(&p.email)
-    .bind(p.email.as_ref().map(|e| e.to_lowercase()))
-    .bind(&p.phone)
-    .bind(p.dob.map(|d| d.to_string()))
-    .bind(p.bvn.as_ref().map(|s| &s.ciphertext))
-    .bind(p.bvn.as_ref().map(|s| &s.hash))
-    .bind(p.bvn.as_ref().map(|s| &s.masked))
-    .bind(p.nin.as_ref().map(|s| &s.ciphertext))
-    .bind(p.nin.as_ref().map(|s| &s.hash))
-    .bind(p.nin.as_ref().map(|s| &s.masked))
-    .bind(p.customer_type.map(|t| t.as_str()))
-    .bind(set_wallet)
-    .bind(wallet)
-    .bind(p.status.map(|s| s.as_str()))
-    .bind(now_text())
-    .bind(id)
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .execute(&mut *tx)
-    .await
-    .map_err(map)?;
-    if done.rows_affected() == 0 {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE customer SET
+                reference = COALESCE(?, reference),
+                first_name = COALESCE(?, first_name),
+                last_name = COALESCE(?, last_name),
+                company_name = COALESCE(?, company_name),
+                rc_number = COALESCE(?, rc_number),
+                email = COALESCE(?, email),
+                email_lower = COALESCE(?, email_lower),
+                phone = COALESCE(?, phone),
+                dob = COALESCE(?, dob),
+                bvn_ciphertext = COALESCE(?, bvn_ciphertext),
+                bvn_hash = COALESCE(?, bvn_hash),
+                bvn_masked = COALESCE(?, bvn_masked),
+                nin_ciphertext = COALESCE(?, nin_ciphertext),
+                nin_hash = COALESCE(?, nin_hash),
+                nin_masked = COALESCE(?, nin_masked),
+                customer_type = COALESCE(?, customer_type),
+                collection_wallet_id = CASE WHEN ? THEN ? ELSE collection_wallet_id END,
+                status = COALESCE(?, status),
+                updated_at = ?
+             WHERE customer_id = ? AND business_id = ? AND mode = ?",
+        )
+        .map_err(map)?
+        .execute(params![
+            p.reference,
+            p.first_name,
+            p.last_name,
+            p.company_name,
+            p.rc_number,
+            p.email,
+            p.email.as_ref().map(|e| e.to_lowercase()),
+            p.phone,
+            p.dob.map(|d| d.to_string()),
+            p.bvn.as_ref().map(|s| &s.ciphertext),
+            p.bvn.as_ref().map(|s| &s.hash),
+            p.bvn.as_ref().map(|s| &s.masked),
+            p.nin.as_ref().map(|s| &s.ciphertext),
+            p.nin.as_ref().map(|s| &s.hash),
+            p.nin.as_ref().map(|s| &s.masked),
+            p.customer_type.map(|t| t.as_str()),
+            set_wallet,
+            wallet,
+            p.status.map(|s| s.as_str()),
+            now_text(),
+            id,
+            scope.business_id,
+            scope.mode.as_str(),
+        ])
+        .map_err(map)?;
+    if changed == 0 {
         return Err(StoreError::NotFound);
     }
-    let row = sqlx::query(
-        "SELECT first_name, last_name, company_name, email, phone, reference FROM customer WHERE customer_id = ?",
-    )
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await
-    .map_err(map)?;
-    let field = |name: &str| row.get::<Option<String>, _>(name);
-    let key = kobo_core::validate::customer_search_key(&[
-        field("first_name").as_deref(),
-        field("last_name").as_deref(),
-        field("company_name").as_deref(),
-        field("email").as_deref(),
-        field("phone").as_deref(),
-        field("reference").as_deref(),
-    ]);
-    sqlx::query("UPDATE customer SET search_text = ? WHERE customer_id = ?")
-        .bind(key)
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(map)?;
-    crate::events::record(&mut tx, scope, "customer.updated", id, Some(id)).await?;
-    tx.commit().await.map_err(map)
+    refresh_search_text(conn, id)?;
+    crate::events::record(conn, scope, "customer.updated", id, Some(id))
 }
 
-pub(crate) async fn list(
-    pool: &SqlitePool,
+/// Recomputes the folded search key from the stored (patched) fields.
+fn refresh_search_text(conn: &Connection, id: i64) -> StoreResult<()> {
+    let fields: Vec<Option<String>> = conn
+        .prepare_cached(
+            "SELECT first_name, last_name, company_name, email, phone, reference FROM customer WHERE customer_id = ?",
+        )
+        .map_err(map)?
+        .query_row(params![id], |r| (0..6).map(|i| r.get(i)).collect())
+        .map_err(map)?;
+    let fields: Vec<Option<&str>> = fields.iter().map(Option::as_deref).collect();
+    let key = kobo_core::validate::customer_search_key(&fields);
+    conn.prepare_cached("UPDATE customer SET search_text = ? WHERE customer_id = ?")
+        .map_err(map)?
+        .execute(params![key, id])
+        .map_err(map)?;
+    Ok(())
+}
+
+pub(crate) fn list(
+    conn: &Connection,
     scope: Scope,
     q: &CustomerQuery,
 ) -> StoreResult<CustomerPage> {
@@ -212,41 +209,43 @@ pub(crate) async fn list(
         AND (?3 IS NULL OR c.customer_type = ?3)
         AND (?4 IS NULL OR c.status = ?4)
         AND (?5 IS NULL OR c.search_text LIKE ?5 ESCAPE '\\')";
+    let mut args: Vec<Value> = vec![
+        Value::Integer(scope.business_id),
+        Value::Text(scope.mode.as_str().to_owned()),
+        optional_text(q.customer_type.map(|t| t.as_str())),
+        optional_text(q.status.map(|s| s.as_str())),
+        optional_text(search.as_deref()),
+    ];
+    let filter_args = args.len();
+    args.extend([
+        q.starting_after.map_or(Value::Null, Value::Integer),
+        Value::Integer(i64::from(q.limit)),
+        Value::Integer(q.offset as i64),
+    ]);
     let sql = format!(
         "{SELECT} WHERE {filter} AND c.customer_id < COALESCE(?6, 9223372036854775807)
          ORDER BY c.customer_id DESC LIMIT ?7 OFFSET ?8"
     );
-    let rows = sqlx::query(&sql)
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .bind(q.customer_type.map(|t| t.as_str()))
-        .bind(q.status.map(|s| s.as_str()))
-        .bind(&search)
-        .bind(q.starting_after)
-        .bind(q.limit as i64)
-        .bind(q.offset as i64)
-        .fetch_all(pool)
-        .await
-        .map_err(map)?;
-    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    let mut stmt = conn.prepare_cached(&sql).map_err(map)?;
+    let mut rows = stmt.query(params_from_iter(&args)).map_err(map)?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next().map_err(map)? {
+        items.push(from_row(row)?);
+    }
     let unfiltered = q.customer_type.is_none() && q.status.is_none() && search.is_none();
     let total: i64 = if unfiltered {
-        sqlx::query_scalar("SELECT total FROM customer_count WHERE business_id = ? AND mode = ?")
-            .bind(scope.business_id)
-            .bind(scope.mode.as_str())
-            .fetch_optional(pool)
-            .await
+        conn.prepare_cached("SELECT total FROM customer_count WHERE business_id = ? AND mode = ?")
+            .map_err(map)?
+            .query_row(params![scope.business_id, scope.mode.as_str()], |r| {
+                r.get(0)
+            })
+            .optional()
             .map_err(map)?
             .unwrap_or(0)
     } else {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customer c WHERE {filter}"))
-            .bind(scope.business_id)
-            .bind(scope.mode.as_str())
-            .bind(q.customer_type.map(|t| t.as_str()))
-            .bind(q.status.map(|s| s.as_str()))
-            .bind(&search)
-            .fetch_one(pool)
-            .await
+        conn.prepare_cached(&format!("SELECT COUNT(*) FROM customer c WHERE {filter}"))
+            .map_err(map)?
+            .query_row(params_from_iter(&args[..filter_args]), |r| r.get(0))
             .map_err(map)?
     };
     Ok(CustomerPage {
@@ -255,37 +254,42 @@ pub(crate) async fn list(
     })
 }
 
+fn optional_text(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, |s| Value::Text(s.to_owned()))
+}
+
 fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
 }
 
-fn from_row(r: &SqliteRow) -> StoreResult<Customer> {
+fn from_row(r: &Row<'_>) -> StoreResult<Customer> {
     let bad = |what: &str| StoreError::Internal(format!("bad stored {what}"));
+    let text = |name: &str| r.get::<_, String>(name).map_err(map);
+    let optional = |name: &str| r.get::<_, Option<String>>(name).map_err(map);
     Ok(Customer {
-        id: r.get("customer_id"),
-        code: r.get("code"),
-        mode: Mode::parse(r.get("mode")).ok_or_else(|| bad("mode"))?,
-        reference: r.get("reference"),
-        first_name: r.get("first_name"),
-        last_name: r.get("last_name"),
-        company_name: r.get("company_name"),
-        rc_number: r.get("rc_number"),
-        email: r.get("email"),
-        phone: r.get("phone"),
-        dob: r
-            .get::<Option<&str>, _>("dob")
+        id: r.get("customer_id").map_err(map)?,
+        code: text("code")?,
+        mode: Mode::parse(&text("mode")?).ok_or_else(|| bad("mode"))?,
+        reference: text("reference")?,
+        first_name: optional("first_name")?,
+        last_name: optional("last_name")?,
+        company_name: optional("company_name")?,
+        rc_number: optional("rc_number")?,
+        email: text("email")?,
+        phone: optional("phone")?,
+        dob: optional("dob")?
             .map(|d| d.parse::<NaiveDate>().map_err(|_| bad("dob")))
             .transpose()?,
-        bvn_masked: r.get("bvn_masked"),
-        nin_masked: r.get("nin_masked"),
-        customer_type: CustomerType::parse(r.get("customer_type")).ok_or_else(|| bad("type"))?,
-        status: CustomerStatus::parse(r.get("status")).ok_or_else(|| bad("status"))?,
-        collection_wallet_code: r.get("collection_wallet_code"),
-        wallet_slug: r.get("wallet_slug"),
-        wallet_balance: Kobo(r.get("balance")),
-        created_at: parse(r.get("created_at"))?,
-        updated_at: parse(r.get("updated_at"))?,
+        bvn_masked: optional("bvn_masked")?,
+        nin_masked: optional("nin_masked")?,
+        customer_type: CustomerType::parse(&text("customer_type")?).ok_or_else(|| bad("type"))?,
+        status: CustomerStatus::parse(&text("status")?).ok_or_else(|| bad("status"))?,
+        collection_wallet_code: optional("collection_wallet_code")?,
+        wallet_slug: text("wallet_slug")?,
+        wallet_balance: Kobo(r.get("balance").map_err(map)?),
+        created_at: parse(&text("created_at")?)?,
+        updated_at: parse(&text("updated_at")?)?,
     })
 }

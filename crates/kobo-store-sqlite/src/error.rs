@@ -1,12 +1,15 @@
-//! Maps sqlx errors to [`StoreError`].
+//! Maps rusqlite errors to [`StoreError`].
 
 use kobo_store::StoreError;
+use rusqlite::ErrorCode;
 
-/// Any sqlx error, with unique violations turned into conflicts on the field they guard.
-pub(crate) fn map(e: sqlx::Error) -> StoreError {
-    if let sqlx::Error::Database(db) = &e {
-        if db.is_unique_violation() {
-            let msg = db.message();
+/// Any rusqlite error, with unique violations turned into conflicts on the field they guard.
+pub(crate) fn map(e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(failure, message) = &e {
+        let msg = message.as_deref().unwrap_or("");
+        if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        {
             for (needle, field) in [
                 ("reference", "reference"),
                 ("email_lower", "email"),
@@ -21,24 +24,20 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
             }
             return StoreError::Conflict { field: "unknown" };
         }
-    }
-    if let sqlx::Error::Database(db) = &e {
-        // SQLITE_BUSY and its extended codes: another writer held the lock
-        // past the busy timeout. Temporary: answer 503, the caller retries.
-        let busy = db
-            .code()
-            .is_some_and(|c| c == "5" || c.parse::<i32>().is_ok_and(|n| n & 0xff == 5));
-        if busy || db.message().contains("database is locked") {
-            return unavailable(e);
+        // SQLITE_BUSY / SQLITE_LOCKED: another writer (another process, or a
+        // `kobo` command beside the server) held the lock past the busy
+        // timeout. Temporary: answer 503, the caller retries.
+        if matches!(
+            failure.code,
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked | ErrorCode::CannotOpen
+        ) {
+            return StoreError::Unavailable(e.to_string());
         }
     }
-    match e {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => unavailable(e),
-        other => StoreError::Internal(other.to_string()),
-    }
+    StoreError::Internal(e.to_string())
 }
 
-/// The database cannot be reached.
-pub(crate) fn unavailable(e: sqlx::Error) -> StoreError {
-    StoreError::Unavailable(e.to_string())
+/// The database cannot be reached or the engine has stopped.
+pub(crate) fn unavailable(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(what.to_string())
 }

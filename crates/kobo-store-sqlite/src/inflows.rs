@@ -1,11 +1,13 @@
 //! Inflows: many share one commit, and every answer is given only after it.
 //!
-//! A batch runs without savepoints: every check that can refuse an inflow
-//! (unknown account, repeated session, overflow) runs before that inflow
-//! writes anything, and balances move in memory until one flush per batch
-//! (`ledger::Balances`). If a statement fails anyway, the whole transaction
-//! rolls back and each inflow of the batch is run again in a transaction of
-//! its own, so one bad inflow never takes its neighbours with it.
+//! A batch runs inside the writer's transaction, under one savepoint
+//! (`inflow_batch`) and without a savepoint per inflow: every check that can
+//! refuse an inflow (unknown account, repeated session, overflow) runs before
+//! that inflow writes anything, and balances move in memory until one flush
+//! per batch (`ledger::Balances`). If a statement fails anyway, the batch is
+//! rolled back to its savepoint and each of its inflows is run again under a
+//! savepoint of its own (`inflow_one`), so one bad inflow never takes its
+//! neighbours with it.
 //!
 //! Exactly once: `(dedupe_scope, session_id)` is unique. A repeat with the same
 //! amount and account answers the first result and posts nothing; a repeat
@@ -16,56 +18,96 @@ use std::collections::HashMap;
 use kobo_core::ledger::{FeeSchedule, FeeSplit, Line, Posting};
 use kobo_core::{Kobo, Mode};
 use kobo_store::*;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use rusqlite::types::FromSql;
+use rusqlite::{params, Connection, OptionalExtension, Params, Row};
 
 use crate::error::map;
 use crate::time::{now_text, parse, to_text};
 
 /// What one inflow did inside the batch; a conflict is not an error of the
-/// transaction, because the conflict counter it bumps must be kept.
+/// batch, because the conflict counter it bumps must be kept.
 enum Applied {
     Posted(Inflow),
     Replayed(Inflow),
     Conflict,
 }
 
-pub(crate) async fn post_batch(
-    pool: &SqlitePool,
+/// Posts `batch` on the writer's connection, inside its transaction. The outer
+/// error means a savepoint could not be rolled back to: the transaction is
+/// then in an unknown state and the caller must roll it back.
+pub(crate) fn post_batch(
+    conn: &Connection,
     batch: Vec<InflowRequest>,
 ) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
-    match run(pool, &batch).await {
+    match in_savepoint(conn, "inflow_batch", || run(conn, &batch))? {
         Ok(results) => Ok(results),
         Err(e) if batch.len() == 1 => Ok(vec![Err(e)]),
         Err(e) => {
             tracing::warn!(error = %e, size = batch.len(), "inflow batch rolled back; posting its inflows one by one");
-            let mut results = Vec::with_capacity(batch.len());
-            for request in batch {
-                results.push(match run(pool, std::slice::from_ref(&request)).await {
-                    Ok(mut one) => one
-                        .pop()
-                        .unwrap_or(Err(StoreError::Internal("no answer".into()))),
-                    Err(e) => Err(e),
-                });
-            }
-            Ok(results)
+            batch
+                .iter()
+                .map(|request| post_alone(conn, request))
+                .collect()
         }
     }
 }
 
-/// One transaction for `batch`. A refusal decided before the inflow wrote
-/// anything (unknown account, bad amount) is that inflow's answer; an error
-/// after it started writing rolls the whole transaction back and is returned.
-async fn run(
-    pool: &SqlitePool,
-    batch: &[InflowRequest],
-) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
-    let mut tx = crate::write::begin(pool).await?;
+/// One inflow under its own savepoint: an error after it started writing
+/// undoes only its writes and is its answer.
+fn post_alone(
+    conn: &Connection,
+    request: &InflowRequest,
+) -> StoreResult<StoreResult<InflowOutcome>> {
+    let one = in_savepoint(conn, "inflow_one", || {
+        run(conn, std::slice::from_ref(request))
+    })?;
+    Ok(match one {
+        Ok(mut one) => one
+            .pop()
+            .unwrap_or(Err(StoreError::Internal("no answer".into()))),
+        Err(e) => Err(e),
+    })
+}
+
+/// Runs `f` under the savepoint `name`: released when `f` succeeds; rolled
+/// back to and released when it fails, its error becoming the inner result.
+/// The outer error is a savepoint statement that failed.
+fn in_savepoint<T>(
+    conn: &Connection,
+    name: &str,
+    f: impl FnOnce() -> StoreResult<T>,
+) -> StoreResult<StoreResult<T>> {
+    conn.execute_batch(&format!("SAVEPOINT {name}"))
+        .map_err(map)?;
+    match f() {
+        Ok(value) => {
+            conn.execute_batch(&format!("RELEASE {name}"))
+                .map_err(map)?;
+            Ok(Ok(value))
+        }
+        Err(e) => match conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}")) {
+            Ok(()) => Ok(Err(e)),
+            Err(undo) => {
+                // SQLite may already have rolled the whole transaction back
+                // (disk full, I/O error): the first error is the cause.
+                tracing::error!(error = %e, rollback = %undo, "could not roll back to savepoint {name}");
+                Err(e)
+            }
+        },
+    }
+}
+
+/// One savepoint's worth of `batch`. A refusal decided before the inflow
+/// wrote anything (unknown account, bad amount) is that inflow's answer; an
+/// error after it started writing is returned, and the caller rolls the
+/// whole batch back. The balances are flushed last, before the savepoint is
+/// released.
+fn run(conn: &Connection, batch: &[InflowRequest]) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
     let mut cache = Cache::default();
     let mut results = Vec::with_capacity(batch.len());
     for request in batch {
         cache.wrote = false;
-        let outcome = match apply(&mut tx, &mut cache, request).await {
+        let outcome = match apply(conn, &mut cache, request) {
             Ok(Applied::Posted(inflow)) => Ok(InflowOutcome {
                 inflow,
                 replayed: false,
@@ -83,8 +125,7 @@ async fn run(
         };
         results.push(outcome);
     }
-    cache.balances.flush(&mut tx).await?;
-    tx.commit().await.map_err(map)?;
+    cache.balances.flush(conn)?;
     Ok(results)
 }
 
@@ -113,40 +154,53 @@ fn dedupe_scope(door: Door) -> String {
     }
 }
 
-async fn apply(
-    conn: &mut SqliteConnection,
-    cache: &mut Cache,
-    req: &InflowRequest,
-) -> StoreResult<Applied> {
-    if !req.amount.is_positive() {
-        return Err(StoreError::Internal(
-            "an inflow amount must be positive".into(),
-        ));
+/// The virtual account an inflow names, with its customer, the customer's
+/// collection wallet and, for a one-time account, its state.
+struct Target {
+    virtual_account_id: i64,
+    business_id: i64,
+    mode: String,
+    status: String,
+    customer_id: i64,
+    code: String,
+    reference: String,
+    customer_status: String,
+    customer_type: String,
+    wallet_account: i64,
+    collection_account: Option<i64>,
+    kind: String,
+    ota_amount: Option<i64>,
+    ota_paid: Option<i64>,
+    ota_status: Option<String>,
+    ota_expires_at: Option<String>,
+}
+
+impl Target {
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Target> {
+        Ok(Target {
+            virtual_account_id: r.get("virtual_account_id")?,
+            business_id: r.get("business_id")?,
+            mode: r.get("mode")?,
+            status: r.get("status")?,
+            customer_id: r.get("customer_id")?,
+            code: r.get("code")?,
+            reference: r.get("reference")?,
+            customer_status: r.get("customer_status")?,
+            customer_type: r.get("customer_type")?,
+            wallet_account: r.get("wallet_account")?,
+            collection_account: r.get("collection_account")?,
+            kind: r.get("kind")?,
+            ota_amount: r.get("ota_amount")?,
+            ota_paid: r.get("ota_paid")?,
+            ota_status: r.get("ota_status")?,
+            ota_expires_at: r.get("ota_expires_at")?,
+        })
     }
-    let scope_key = dedupe_scope(req.door);
-    let existing = sqlx::query(&format!(
-        "{SELECT} WHERE i.dedupe_scope = ? AND i.session_id = ?"
-    ))
-    .bind(&scope_key)
-    .bind(&req.session_id)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(map)?;
-    if let Some(row) = existing {
-        let first = from_row(&row)?;
-        if first.gross == req.amount && first.account_number == req.account_number {
-            return Ok(Applied::Replayed(first));
-        }
-        cache.wrote = true;
-        sqlx::query("UPDATE inflow SET conflicts = conflicts + 1 WHERE inflow_id = ?")
-            .bind(first.id)
-            .execute(&mut *conn)
-            .await
-            .map_err(map)?;
-        tracing::warn!(session_id = %req.session_id, "session id repeated with another amount or account; flagged");
-        return Ok(Applied::Conflict);
-    }
-    let target = sqlx::query(
+}
+
+/// The account `account_number` names, or `NotFound`.
+fn target(conn: &Connection, account_number: &str) -> StoreResult<Target> {
+    conn.prepare_cached(
         "SELECT v.virtual_account_id, v.business_id, v.mode, v.status, c.customer_id, c.code, c.reference,
                 c.status AS customer_status, c.customer_type, c.ledger_account_id AS wallet_account,
                 w.ledger_account_id AS collection_account, v.kind, o.amount_kobo AS ota_amount,
@@ -157,34 +211,70 @@ async fn apply(
          LEFT JOIN one_time_account o ON o.virtual_account_id = v.virtual_account_id
          WHERE v.account_number = ?",
     )
-    .bind(&req.account_number)
-    .fetch_optional(&mut *conn)
-    .await
     .map_err(map)?
-    .ok_or(StoreError::NotFound)?;
-    let business_id: i64 = target.get("business_id");
+    .query_row(params![account_number], Target::from_row)
+    .optional()
+    .map_err(map)?
+    .ok_or(StoreError::NotFound)
+}
+
+/// An earlier inflow with the same session id: a replay when it matches,
+/// otherwise a conflict counted on it (a write).
+fn repeat(
+    conn: &Connection,
+    cache: &mut Cache,
+    req: &InflowRequest,
+    first: Inflow,
+) -> StoreResult<Applied> {
+    if first.gross == req.amount && first.account_number == req.account_number {
+        return Ok(Applied::Replayed(first));
+    }
+    cache.wrote = true;
+    conn.prepare_cached("UPDATE inflow SET conflicts = conflicts + 1 WHERE inflow_id = ?")
+        .map_err(map)?
+        .execute(params![first.id])
+        .map_err(map)?;
+    tracing::warn!(session_id = %req.session_id, "session id repeated with another amount or account; flagged");
+    Ok(Applied::Conflict)
+}
+
+fn apply(conn: &Connection, cache: &mut Cache, req: &InflowRequest) -> StoreResult<Applied> {
+    if !req.amount.is_positive() {
+        return Err(StoreError::Internal(
+            "an inflow amount must be positive".into(),
+        ));
+    }
+    let scope_key = dedupe_scope(req.door);
+    let existing = query_one(
+        conn,
+        &format!("{SELECT} WHERE i.dedupe_scope = ? AND i.session_id = ?"),
+        params![&scope_key, &req.session_id],
+    )?;
+    if let Some(first) = existing {
+        return repeat(conn, cache, req, first);
+    }
+    let target = target(conn, &req.account_number)?;
+    let business_id = target.business_id;
     if matches!(req.door, Door::Sandbox { business_id: b } if b != business_id) {
         return Err(StoreError::NotFound);
     }
     let mode = req.door.mode();
     let scope = Scope { business_id, mode };
-    let house = house_accounts(conn, cache, scope).await?;
-    let customer_id: i64 = target.get("customer_id");
+    let house = house_accounts(conn, cache, scope)?;
+    let customer_id = target.customer_id;
     let now = now_text();
-    let one_time = one_time_state(&target, &now);
-    let reason = if target.get::<&str, _>("mode") != mode.as_str() {
+    let one_time = one_time_state(&target, &now)?;
+    let reason = if target.mode != mode.as_str() {
         Some("wrong_mode")
-    } else if target.get::<&str, _>("status") != "ACTIVE" {
+    } else if target.status != "ACTIVE" {
         Some("account_inactive")
     } else if one_time.as_ref().is_some_and(|o| o.expired) {
         // Past its window a one-time account takes no money (even once
         // approved): it is held for refund to the payer.
         Some("expired")
-    } else if target.get::<&str, _>("customer_status") != "ACTIVE" {
+    } else if target.customer_status != "ACTIVE" {
         Some("customer_inactive")
-    } else if target.get::<&str, _>("customer_type") == "collection"
-        && target.get::<Option<i64>, _>("collection_account").is_none()
-    {
+    } else if target.customer_type == "collection" && target.collection_account.is_none() {
         Some("no_collection_wallet")
     } else {
         None
@@ -204,14 +294,15 @@ async fn apply(
             (InflowStatus::Suspense, split, lines)
         }
         None => {
-            let split = fee_schedule(conn, cache, scope)
-                .await?
+            let split = fee_schedule(conn, cache, scope)?
                 .split(req.amount)
                 .map_err(|e| StoreError::Internal(e.to_string()))?;
-            let credited = if target.get::<&str, _>("customer_type") == "collection" {
-                target.get::<i64, _>("collection_account")
+            let credited = if target.customer_type == "collection" {
+                target
+                    .collection_account
+                    .ok_or_else(|| StoreError::Internal("no collection wallet".into()))?
             } else {
-                target.get::<i64, _>("wallet_account")
+                target.wallet_account
             };
             let lines = vec![
                 line(house.settlement, neg(req.amount)?, None),
@@ -228,52 +319,57 @@ async fn apply(
     let owner = (reason != Some("wrong_mode")).then_some(customer_id);
     let posting = Posting::new(lines).map_err(|e| StoreError::Internal(e.to_string()))?;
     cache.wrote = true;
-    let journal_id = cache.balances.post(conn, scope, "inflow", &posting).await?;
-    let account_id: i64 = target.get("virtual_account_id");
+    let journal_id = cache.balances.post(conn, scope, "inflow", &posting)?;
+    let account_id = target.virtual_account_id;
     let (flag, one_time_event) = match &one_time {
-        Some(o) => apply_one_time(conn, account_id, o, status, req.amount).await?,
+        Some(o) => apply_one_time(conn, account_id, o, status, req.amount)?,
         None => (None, None),
     };
     let refund_due = reason == Some("expired");
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO inflow (dedupe_scope, session_id, business_id, mode, account_number, virtual_account_id,
-            customer_id, status, reason, gross_kobo, fee_kobo, vat_kobo, net_kobo, sender_name,
-            sender_account_number, sender_bank_code, narration, paid_at, journal_id, created_at, flag,
-            refund_due)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING inflow_id",
-    )
-    .bind(&scope_key)
-    .bind(&req.session_id)
-    .bind(business_id)
-    .bind(mode.as_str())
-    .bind(&req.account_number)
-    .bind(target.get::<i64, _>("virtual_account_id"))
-    .bind(owner)
-    .bind(status.as_str())
-    .bind(reason)
-    .bind(split.gross.0)
-    .bind(split.fee.0)
-    .bind(split.vat.0)
-    .bind(split.net.0)
-    .bind(&req.sender_name)
-    .bind(&req.sender_account_number)
-    .bind(&req.sender_bank_code)
-    .bind(&req.narration)
-    .bind(to_text(req.paid_at))
-    .bind(journal_id)
-    .bind(&now)
-    .bind(flag)
-    .bind(refund_due)
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(map)?;
+    let id: i64 = conn
+        .prepare_cached(
+            "INSERT INTO inflow (dedupe_scope, session_id, business_id, mode, account_number, virtual_account_id,
+                customer_id, status, reason, gross_kobo, fee_kobo, vat_kobo, net_kobo, sender_name,
+                sender_account_number, sender_bank_code, narration, paid_at, journal_id, created_at, flag,
+                refund_due)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING inflow_id",
+        )
+        .map_err(map)?
+        .query_row(
+            params![
+                &scope_key,
+                &req.session_id,
+                business_id,
+                mode.as_str(),
+                &req.account_number,
+                target.virtual_account_id,
+                owner,
+                status.as_str(),
+                reason,
+                split.gross.0,
+                split.fee.0,
+                split.vat.0,
+                split.net.0,
+                &req.sender_name,
+                &req.sender_account_number,
+                &req.sender_bank_code,
+                &req.narration,
+                to_text(req.paid_at),
+                journal_id,
+                &now,
+                flag,
+                refund_due,
+            ],
+            |r| r.get(0),
+        )
+        .map_err(map)?;
     let inflow_event = match status {
         InflowStatus::Credited => "inflow.received",
         InflowStatus::Suspense => "inflow.suspended",
     };
-    crate::events::record(conn, scope, inflow_event, id, owner).await?;
+    crate::events::record(conn, scope, inflow_event, id, owner)?;
     if let Some(event) = one_time_event {
-        crate::events::record(conn, scope, event, account_id, owner).await?;
+        crate::events::record(conn, scope, event, account_id, owner)?;
     }
     Ok(Applied::Posted(Inflow {
         id,
@@ -281,8 +377,8 @@ async fn apply(
         mode,
         account_number: req.account_number.clone(),
         customer_id: owner,
-        customer_code: owner.map(|_| target.get("code")),
-        customer_reference: owner.map(|_| target.get("reference")),
+        customer_code: owner.map(|_| target.code.clone()),
+        customer_reference: owner.map(|_| target.reference.clone()),
         status,
         reason: reason.map(str::to_string),
         gross: split.gross,
@@ -311,40 +407,41 @@ struct OneTimeState {
     expired: bool,
 }
 
-fn one_time_state(target: &SqliteRow, now: &str) -> Option<OneTimeState> {
-    if target.get::<&str, _>("kind") != "one_time" {
-        return None;
+fn one_time_state(target: &Target, now: &str) -> StoreResult<Option<OneTimeState>> {
+    if target.kind != "one_time" {
+        return Ok(None);
     }
-    let status: String = target.get("ota_status");
-    let expires_at: String = target.get("ota_expires_at");
-    Some(OneTimeState {
-        amount: target.get("ota_amount"),
-        paid: target.get("ota_paid"),
-        expired: status == "EXPIRED" || now >= expires_at.as_str(),
+    let missing = || StoreError::Internal("one-time account without its state".into());
+    let status = target.ota_status.clone().ok_or_else(missing)?;
+    let expires_at = target.ota_expires_at.as_deref().ok_or_else(missing)?;
+    Ok(Some(OneTimeState {
+        amount: target.ota_amount.ok_or_else(missing)?,
+        paid: target.ota_paid.ok_or_else(missing)?,
+        expired: status == "EXPIRED" || now >= expires_at,
         status,
-    })
+    }))
 }
 
 /// Moves a one-time account on after a payment: credited payments add to
 /// `amount_paid` and approve it once the amount is reached (flagging any
 /// excess); a payment after expiry marks it EXPIRED. Returns the inflow's
 /// flag and the one-time account event the payment caused, if any.
-async fn apply_one_time(
-    conn: &mut SqliteConnection,
+fn apply_one_time(
+    conn: &Connection,
     account_id: i64,
     state: &OneTimeState,
     status: InflowStatus,
     gross: Kobo,
 ) -> StoreResult<(Option<&'static str>, Option<&'static str>)> {
     if state.expired {
-        let changed = sqlx::query(
-            "UPDATE one_time_account SET status = 'EXPIRED' WHERE virtual_account_id = ? AND status = 'PENDING'",
-        )
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await
-        .map_err(map)?;
-        let event = (changed.rows_affected() > 0).then_some("one_time_account.expired");
+        let changed = conn
+            .prepare_cached(
+                "UPDATE one_time_account SET status = 'EXPIRED' WHERE virtual_account_id = ? AND status = 'PENDING'",
+            )
+            .map_err(map)?
+            .execute(params![account_id])
+            .map_err(map)?;
+        let event = (changed > 0).then_some("one_time_account.expired");
         return Ok((None, event));
     }
     if status != InflowStatus::Credited {
@@ -363,14 +460,11 @@ async fn apply_one_time(
     } else {
         ("PENDING", None, Some("one_time_account.partially_paid"))
     };
-    sqlx::query(
+    conn.prepare_cached(
         "UPDATE one_time_account SET amount_paid_kobo = ?, status = ? WHERE virtual_account_id = ?",
     )
-    .bind(paid)
-    .bind(new_status)
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
+    .map_err(map)?
+    .execute(params![paid, new_status, account_id])
     .map_err(map)?;
     Ok((flag, event))
 }
@@ -388,27 +482,29 @@ fn neg(k: Kobo) -> StoreResult<Kobo> {
         .ok_or_else(|| StoreError::Internal("amount overflow".into()))
 }
 
-async fn house_accounts(
-    conn: &mut SqliteConnection,
-    cache: &mut Cache,
-    scope: Scope,
-) -> StoreResult<House> {
+fn house_accounts(conn: &Connection, cache: &mut Cache, scope: Scope) -> StoreResult<House> {
     if let Some(h) = cache.house.get(&(scope.business_id, scope.mode)) {
         return Ok(*h);
     }
-    let rows = sqlx::query(
-        "SELECT ledger_account_id, kind FROM ledger_account
-         WHERE business_id = ? AND mode = ? AND kind IN ('settlement', 'suspense', 'fee_revenue', 'vat_payable')",
-    )
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(map)?;
+    let rows = conn
+        .prepare_cached(
+            "SELECT ledger_account_id, kind FROM ledger_account
+             WHERE business_id = ? AND mode = ? AND kind IN ('settlement', 'suspense', 'fee_revenue', 'vat_payable')",
+        )
+        .map_err(map)?
+        .query_map(params![scope.business_id, scope.mode.as_str()], |r| {
+            Ok((
+                r.get::<_, i64>("ledger_account_id")?,
+                r.get::<_, String>("kind")?,
+            ))
+        })
+        .map_err(map)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(map)?;
     let find = |kind: &str| {
         rows.iter()
-            .find(|r| r.get::<&str, _>("kind") == kind)
-            .map(|r| r.get::<i64, _>("ledger_account_id"))
+            .find(|(_, k)| k == kind)
+            .map(|(id, _)| *id)
             .ok_or_else(|| StoreError::Internal(format!("business has no {kind} account")))
     };
     let house = House {
@@ -421,26 +517,24 @@ async fn house_accounts(
     Ok(house)
 }
 
-async fn fee_schedule(
-    conn: &mut SqliteConnection,
-    cache: &mut Cache,
-    scope: Scope,
-) -> StoreResult<FeeSchedule> {
+fn fee_schedule(conn: &Connection, cache: &mut Cache, scope: Scope) -> StoreResult<FeeSchedule> {
     if let Some(f) = cache.fees.get(&(scope.business_id, scope.mode)) {
         return Ok(*f);
     }
-    let row = sqlx::query("SELECT basis_points, flat_kobo, cap_kobo FROM fee_schedule WHERE business_id = ? AND mode = ?")
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(map)?;
-    let fee = row
-        .map(|r| FeeSchedule {
-            basis_points: r.get::<i64, _>("basis_points") as u32,
-            flat: Kobo(r.get("flat_kobo")),
-            cap: r.get::<Option<i64>, _>("cap_kobo").map(Kobo),
+    let fee = conn
+        .prepare_cached(
+            "SELECT basis_points, flat_kobo, cap_kobo FROM fee_schedule WHERE business_id = ? AND mode = ?",
+        )
+        .map_err(map)?
+        .query_row(params![scope.business_id, scope.mode.as_str()], |r| {
+            Ok(FeeSchedule {
+                basis_points: r.get::<_, i64>("basis_points")? as u32,
+                flat: Kobo(r.get("flat_kobo")?),
+                cap: r.get::<_, Option<i64>>("cap_kobo")?.map(Kobo),
+            })
         })
+        .optional()
+        .map_err(map)?
         .unwrap_or_default();
     cache.fees.insert((scope.business_id, scope.mode), fee);
     Ok(fee)
@@ -452,93 +546,100 @@ pub(crate) const SELECT: &str = "SELECT i.inflow_id, i.session_id, i.mode, i.acc
         i.narration, i.paid_at, i.created_at, i.conflicts, i.flag, i.refund_due
      FROM inflow i LEFT JOIN customer c ON c.customer_id = i.customer_id";
 
-pub(crate) fn from_row(r: &SqliteRow) -> StoreResult<Inflow> {
+/// One column of `r`, its error mapped.
+fn col<T: FromSql>(r: &Row<'_>, name: &str) -> StoreResult<T> {
+    r.get(name).map_err(map)
+}
+
+pub(crate) fn from_row(r: &Row<'_>) -> StoreResult<Inflow> {
     Ok(Inflow {
-        id: r.get("inflow_id"),
-        session_id: r.get("session_id"),
-        mode: Mode::parse(r.get("mode")).ok_or_else(|| StoreError::Internal("bad mode".into()))?,
-        account_number: r.get("account_number"),
-        customer_id: r.get("customer_id"),
-        customer_code: r.get("customer_code"),
-        customer_reference: r.get("customer_reference"),
-        status: InflowStatus::parse(r.get("status"))
+        id: col(r, "inflow_id")?,
+        session_id: col(r, "session_id")?,
+        mode: Mode::parse(&col::<String>(r, "mode")?)
+            .ok_or_else(|| StoreError::Internal("bad mode".into()))?,
+        account_number: col(r, "account_number")?,
+        customer_id: col(r, "customer_id")?,
+        customer_code: col(r, "customer_code")?,
+        customer_reference: col(r, "customer_reference")?,
+        status: InflowStatus::parse(&col::<String>(r, "status")?)
             .ok_or_else(|| StoreError::Internal("bad status".into()))?,
-        reason: r.get("reason"),
-        gross: Kobo(r.get("gross_kobo")),
-        fee: Kobo(r.get("fee_kobo")),
-        vat: Kobo(r.get("vat_kobo")),
-        net: Kobo(r.get("net_kobo")),
-        sender_name: r.get("sender_name"),
-        sender_account_number: r.get("sender_account_number"),
-        sender_bank_code: r.get("sender_bank_code"),
-        narration: r.get("narration"),
-        paid_at: parse(r.get("paid_at"))?,
-        created_at: parse(r.get("created_at"))?,
-        conflicts: r.get("conflicts"),
-        flag: r.get("flag"),
-        refund_due: r.get("refund_due"),
+        reason: col(r, "reason")?,
+        gross: Kobo(col(r, "gross_kobo")?),
+        fee: Kobo(col(r, "fee_kobo")?),
+        vat: Kobo(col(r, "vat_kobo")?),
+        net: Kobo(col(r, "net_kobo")?),
+        sender_name: col(r, "sender_name")?,
+        sender_account_number: col(r, "sender_account_number")?,
+        sender_bank_code: col(r, "sender_bank_code")?,
+        narration: col(r, "narration")?,
+        paid_at: parse(&col::<String>(r, "paid_at")?)?,
+        created_at: parse(&col::<String>(r, "created_at")?)?,
+        conflicts: col(r, "conflicts")?,
+        flag: col(r, "flag")?,
+        refund_due: col(r, "refund_due")?,
     })
 }
 
-pub(crate) async fn find(
-    pool: &SqlitePool,
+/// The first inflow `sql` (a [`SELECT`] with its filter) finds, if any.
+fn query_one(conn: &Connection, sql: &str, params: impl Params) -> StoreResult<Option<Inflow>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(map)?;
+    let mut rows = stmt.query(params).map_err(map)?;
+    rows.next().map_err(map)?.map(from_row).transpose()
+}
+
+pub(crate) fn find(
+    conn: &Connection,
     scope: Scope,
     session_id: &str,
 ) -> StoreResult<Option<Inflow>> {
-    let row = sqlx::query(&format!(
-        "{SELECT} WHERE i.business_id = ? AND i.mode = ? AND i.session_id = ?"
-    ))
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .bind(session_id)
-    .fetch_optional(pool)
-    .await
-    .map_err(map)?;
-    row.as_ref().map(from_row).transpose()
+    query_one(
+        conn,
+        &format!("{SELECT} WHERE i.business_id = ? AND i.mode = ? AND i.session_id = ?"),
+        params![scope.business_id, scope.mode.as_str(), session_id],
+    )
 }
 
-pub(crate) async fn list(
-    pool: &SqlitePool,
+pub(crate) fn list(
+    conn: &Connection,
     scope: Scope,
     q: &InflowQuery,
 ) -> StoreResult<(Vec<Inflow>, u64)> {
     let filter = "i.business_id = ?1 AND i.mode = ?2 AND (?3 IS NULL OR i.status = ?3)";
-    let rows = sqlx::query(&format!(
-        "{SELECT} WHERE {filter} AND i.inflow_id < COALESCE(?4, 9223372036854775807) ORDER BY i.inflow_id DESC LIMIT ?5 OFFSET ?6"
-    ))
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .bind(q.status.map(|s| s.as_str()))
-    .bind(q.starting_after)
-    .bind(q.limit as i64)
-    .bind(q.offset as i64)
-    .fetch_all(pool)
-    .await
-    .map_err(map)?;
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM inflow i WHERE {filter}"))
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .bind(q.status.map(|s| s.as_str()))
-        .fetch_one(pool)
-        .await
+    let status = q.status.map(|s| s.as_str());
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE {filter} AND i.inflow_id < COALESCE(?4, 9223372036854775807) ORDER BY i.inflow_id DESC LIMIT ?5 OFFSET ?6"
+        ))
         .map_err(map)?;
-    let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
+    let mut rows = stmt
+        .query(params![
+            scope.business_id,
+            scope.mode.as_str(),
+            status,
+            q.starting_after,
+            q.limit as i64,
+            q.offset as i64,
+        ])
+        .map_err(map)?;
+    let mut items = Vec::new();
+    while let Some(row) = rows.next().map_err(map)? {
+        items.push(from_row(row)?);
+    }
+    let total: i64 = conn
+        .prepare_cached(&format!("SELECT COUNT(*) FROM inflow i WHERE {filter}"))
+        .map_err(map)?
+        .query_row(
+            params![scope.business_id, scope.mode.as_str(), status],
+            |r| r.get(0),
+        )
+        .map_err(map)?;
     Ok((items, total.max(0) as u64))
 }
 
-pub(crate) async fn find_by_id(
-    pool: &SqlitePool,
-    scope: Scope,
-    id: i64,
-) -> StoreResult<Option<Inflow>> {
-    let row = sqlx::query(&format!(
-        "{SELECT} WHERE i.inflow_id = ? AND i.business_id = ? AND i.mode = ?"
-    ))
-    .bind(id)
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .fetch_optional(pool)
-    .await
-    .map_err(map)?;
-    row.as_ref().map(from_row).transpose()
+pub(crate) fn find_by_id(conn: &Connection, scope: Scope, id: i64) -> StoreResult<Option<Inflow>> {
+    query_one(
+        conn,
+        &format!("{SELECT} WHERE i.inflow_id = ? AND i.business_id = ? AND i.mode = ?"),
+        params![id, scope.business_id, scope.mode.as_str()],
+    )
 }

@@ -1,11 +1,15 @@
-//! kobo's embedded engine: SQLite in WAL mode with `synchronous=FULL`.
+//! kobo's embedded engine: SQLite in WAL mode with `synchronous=FULL`,
+//! through rusqlite.
 //!
-//! Writes go through a pool of exactly one connection, so they are serialized
-//! in the process and never meet SQLite's busy back-off; reads use a separate
-//! pool of several connections, which WAL lets run beside the writer.
+//! Writes go to one writer thread that owns the only writing connection and
+//! lets many writes share a commit; reads use a few reader connections, which
+//! WAL lets run beside the writer (see [`db`]). Each module holds the SQL of
+//! one part of the model as plain functions over a `&rusqlite::Connection`;
+//! this file decides which side runs each.
 
 mod businesses;
 mod customers;
+mod db;
 mod error;
 mod events;
 mod idempotency;
@@ -18,85 +22,70 @@ mod time;
 mod verify;
 mod virtual_accounts;
 mod webhooks;
-mod write;
 
-use std::str::FromStr;
-use std::time::Duration;
+use std::path::Path;
 
 use async_trait::async_trait;
 use kobo_core::{Kobo, Mode};
 use kobo_store::*;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+
+use crate::db::Db;
 
 /// A kobo store on one SQLite file.
 #[derive(Clone)]
 pub struct SqliteStore {
-    writer: SqlitePool,
-    reader: SqlitePool,
+    db: Db,
 }
 
 impl SqliteStore {
     /// Opens (creating if missing) the database at `url` (`sqlite://PATH`).
     pub async fn open(url: &str) -> StoreResult<SqliteStore> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Unavailable(format!("bad SQLite URL: {e}")))?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
-            .pragma("temp_store", "memory")
-            .pragma("cache_size", "-8000"); // 8 MiB per connection
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| StoreError::Unavailable(format!("bad SQLite URL: {url:?}")))?;
+        let path = path.split('?').next().unwrap_or(path);
+        if path.is_empty() {
+            return Err(StoreError::Unavailable(
+                "bad SQLite URL: no file path".into(),
+            ));
+        }
+        let path = Path::new(path).to_path_buf();
+        let db = tokio::task::spawn_blocking(move || Db::open(&path))
             .await
-            .map_err(error::unavailable)?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options)
-            .await
-            .map_err(error::unavailable)?;
-        Ok(SqliteStore { writer, reader })
+            .map_err(|e| StoreError::Internal(e.to_string()))??;
+        Ok(SqliteStore { db })
     }
 
     /// Writes a consistent copy of the live database to `path` (SQLite's
     /// `VACUUM INTO`: one read transaction, so writers keep going).
     pub async fn backup_to(&self, path: &str) -> StoreResult<()> {
-        sqlx::query("VACUUM INTO ?")
-            .bind(path)
-            .execute(&self.reader)
-            .await
-            .map_err(error::map)?;
-        Ok(())
+        self.db.vacuum_into(path.to_string()).await
     }
 
-    /// Closes both pools, waiting for connections to finish.
+    /// Finishes pending writes and closes the connections.
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
+        self.db.close().await;
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn migrate(&self) -> StoreResult<()> {
-        migrate::run(&self.writer).await
+        self.db.write(migrate::run).await
     }
     async fn migrations_current(&self) -> StoreResult<bool> {
-        migrate::is_current(&self.reader).await
+        self.db.read_now(migrate::is_current)
     }
 
     async fn create_business(&self, name: &str, keys: &[NewApiKey]) -> StoreResult<Business> {
-        businesses::create(&self.writer, name, keys).await
+        let (name, keys) = (name.to_string(), keys.to_vec());
+        self.db
+            .write(move |c| businesses::create(c, &name, &keys))
+            .await
     }
     async fn list_businesses(&self) -> StoreResult<Vec<Business>> {
-        businesses::list(&self.reader).await
+        self.db.read(businesses::list).await
     }
     async fn replace_keys(
         &self,
@@ -104,40 +93,52 @@ impl Store for SqliteStore {
         mode: Mode,
         keys: &[NewApiKey],
     ) -> StoreResult<()> {
-        businesses::replace_keys(&self.writer, business_id, mode, keys).await
+        let keys = keys.to_vec();
+        self.db
+            .write(move |c| businesses::replace_keys(c, business_id, mode, &keys))
+            .await
     }
     async fn find_api_key(&self, key_hash: &str) -> StoreResult<Option<ApiKey>> {
-        businesses::find_key(&self.reader, key_hash).await
+        self.db.read_now(|c| businesses::find_key(c, key_hash))
     }
 
     async fn list_collection_wallets(&self, scope: Scope) -> StoreResult<Vec<CollectionWallet>> {
-        businesses::list_collection_wallets(&self.reader, scope).await
+        self.db
+            .read_now(|c| businesses::list_collection_wallets(c, scope))
     }
     async fn create_collection_wallet(
         &self,
         scope: Scope,
         name: &str,
     ) -> StoreResult<CollectionWallet> {
-        businesses::create_collection_wallet(&self.writer, scope, name).await
+        let name = name.to_string();
+        self.db
+            .write(move |c| businesses::create_collection_wallet(c, scope, &name))
+            .await
     }
     async fn find_collection_wallet(
         &self,
         scope: Scope,
         code: &str,
     ) -> StoreResult<Option<CollectionWallet>> {
-        businesses::find_collection_wallet(&self.reader, scope, code).await
+        self.db
+            .read_now(|c| businesses::find_collection_wallet(c, scope, code))
     }
 
     async fn create_customer(&self, scope: Scope, new: NewCustomer) -> StoreResult<Customer> {
-        let id = customers::create(&self.writer, scope, &new).await?;
-        customers::get(&self.writer, scope, id).await
+        self.db
+            .write(move |c| {
+                let id = customers::create(c, scope, &new)?;
+                customers::get(c, scope, id)
+            })
+            .await
     }
     async fn find_customer(
         &self,
         scope: Scope,
         identifier: &CustomerLookup,
     ) -> StoreResult<Option<Customer>> {
-        customers::find(&self.reader, scope, identifier).await
+        self.db.read_now(|c| customers::find(c, scope, identifier))
     }
     async fn update_customer(
         &self,
@@ -145,15 +146,22 @@ impl Store for SqliteStore {
         customer_id: i64,
         patch: CustomerPatch,
     ) -> StoreResult<Customer> {
-        customers::update(&self.writer, scope, customer_id, &patch).await?;
-        customers::get(&self.writer, scope, customer_id).await
+        self.db
+            .write(move |c| {
+                customers::update(c, scope, customer_id, &patch)?;
+                customers::get(c, scope, customer_id)
+            })
+            .await
     }
     async fn list_customers(
         &self,
         scope: Scope,
         query: &CustomerQuery,
     ) -> StoreResult<CustomerPage> {
-        customers::list(&self.reader, scope, query).await
+        let query = query.clone();
+        self.db
+            .read(move |c| customers::list(c, scope, &query))
+            .await
     }
 
     async fn set_fee_schedule(
@@ -162,7 +170,9 @@ impl Store for SqliteStore {
         mode: Mode,
         fee: FeeSchedule,
     ) -> StoreResult<()> {
-        businesses::set_fee_schedule(&self.writer, business_id, mode, fee).await
+        self.db
+            .write(move |c| businesses::set_fee_schedule(c, business_id, mode, fee))
+            .await
     }
     async fn create_virtual_account(
         &self,
@@ -171,7 +181,10 @@ impl Store for SqliteStore {
         reference: Option<String>,
         issuer: &AccountIssuer,
     ) -> StoreResult<VirtualAccount> {
-        virtual_accounts::create(&self.writer, scope, customer_id, reference, issuer).await
+        let issuer = issuer.clone();
+        self.db
+            .write(move |c| virtual_accounts::create(c, scope, customer_id, reference, &issuer))
+            .await
     }
     async fn create_one_time_account(
         &self,
@@ -180,49 +193,57 @@ impl Store for SqliteStore {
         new: NewOneTimeAccount,
         issuer: &AccountIssuer,
     ) -> StoreResult<OneTimeAccount> {
-        one_time::create(&self.writer, scope, customer_id, new, issuer).await
+        let issuer = issuer.clone();
+        self.db
+            .write(move |c| one_time::create(c, scope, customer_id, new, &issuer))
+            .await
     }
     async fn one_time_accounts_of(
         &self,
         scope: Scope,
         customer_id: i64,
     ) -> StoreResult<Vec<OneTimeAccount>> {
-        one_time::of_customer(&self.reader, scope, customer_id).await
+        self.db
+            .read_now(|c| one_time::of_customer(c, scope, customer_id))
     }
     async fn expire_one_time_accounts(
         &self,
         now: chrono::DateTime<chrono::Utc>,
     ) -> StoreResult<u64> {
-        one_time::expire(&self.writer, now).await
+        self.db.write(move |c| one_time::expire(c, now)).await
     }
     async fn virtual_accounts_of(
         &self,
         scope: Scope,
         customer_ids: &[i64],
     ) -> StoreResult<Vec<VirtualAccount>> {
-        virtual_accounts::of_customers(&self.reader, scope, customer_ids).await
+        self.db
+            .read_now(|c| virtual_accounts::of_customers(c, scope, customer_ids))
     }
     async fn name_enquiry(&self, account_number: &str) -> StoreResult<Option<NameEnquiry>> {
-        virtual_accounts::name_enquiry(&self.reader, account_number).await
+        self.db
+            .read_now(|c| virtual_accounts::name_enquiry(c, account_number))
     }
     async fn post_inflows(
         &self,
         batch: Vec<InflowRequest>,
     ) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
-        inflows::post_batch(&self.writer, batch).await
+        self.db.write(move |c| inflows::post_batch(c, batch)).await
     }
     async fn find_inflow(&self, scope: Scope, session_id: &str) -> StoreResult<Option<Inflow>> {
-        inflows::find(&self.reader, scope, session_id).await
+        self.db.read_now(|c| inflows::find(c, scope, session_id))
     }
     async fn list_inflows(
         &self,
         scope: Scope,
         query: &InflowQuery,
     ) -> StoreResult<(Vec<Inflow>, u64)> {
-        inflows::list(&self.reader, scope, query).await
+        let query = query.clone();
+        self.db.read(move |c| inflows::list(c, scope, &query)).await
     }
     async fn collected_through(&self, scope: Scope, customer_id: i64) -> StoreResult<Kobo> {
-        movements::collected_through(&self.reader, scope, customer_id).await
+        self.db
+            .read_now(|c| movements::collected_through(c, scope, customer_id))
     }
     async fn movements_before(
         &self,
@@ -230,7 +251,9 @@ impl Store for SqliteStore {
         customer_id: i64,
         before: chrono::NaiveDate,
     ) -> StoreResult<Kobo> {
-        movements::before(&self.reader, scope, customer_id, before).await
+        self.db
+            .read(move |c| movements::before(c, scope, customer_id, before))
+            .await
     }
     async fn movements(
         &self,
@@ -238,13 +261,16 @@ impl Store for SqliteStore {
         customer: &Customer,
         query: &MovementQuery,
     ) -> StoreResult<(Vec<Movement>, u64)> {
-        movements::list(&self.reader, scope, customer, query).await
+        let (customer, query) = (customer.clone(), query.clone());
+        self.db
+            .read(move |c| movements::list(c, scope, &customer, &query))
+            .await
     }
     async fn ledger_totals(&self) -> StoreResult<Vec<LedgerTotal>> {
-        verify::totals(&self.reader).await
+        self.db.read(verify::totals).await
     }
     async fn verify_ledger(&self) -> StoreResult<LedgerReport> {
-        verify::run(&self.reader).await
+        self.db.read(verify::run).await
     }
 
     async fn find_virtual_account(
@@ -252,17 +278,17 @@ impl Store for SqliteStore {
         scope: Scope,
         id: i64,
     ) -> StoreResult<Option<VirtualAccount>> {
-        virtual_accounts::find(&self.reader, scope, id).await
+        self.db.read_now(|c| virtual_accounts::find(c, scope, id))
     }
     async fn find_inflow_by_id(&self, scope: Scope, id: i64) -> StoreResult<Option<Inflow>> {
-        inflows::find_by_id(&self.reader, scope, id).await
+        self.db.read_now(|c| inflows::find_by_id(c, scope, id))
     }
     async fn find_one_time_account(
         &self,
         scope: Scope,
         id: i64,
     ) -> StoreResult<Option<OneTimeAccount>> {
-        one_time::find(&self.reader, scope, id).await
+        self.db.read_now(|c| one_time::find(c, scope, id))
     }
 
     async fn webhook_endpoint(
@@ -270,7 +296,10 @@ impl Store for SqliteStore {
         scope: Scope,
         new_secret: &str,
     ) -> StoreResult<WebhookEndpoint> {
-        webhooks::endpoint(&self.writer, scope, new_secret).await
+        let new_secret = new_secret.to_string();
+        self.db
+            .write(move |c| webhooks::endpoint(c, scope, &new_secret))
+            .await
     }
     async fn set_webhook_url(
         &self,
@@ -278,14 +307,20 @@ impl Store for SqliteStore {
         url: Option<String>,
         new_secret: &str,
     ) -> StoreResult<WebhookEndpoint> {
-        webhooks::set_url(&self.writer, scope, url, new_secret).await
+        let new_secret = new_secret.to_string();
+        self.db
+            .write(move |c| webhooks::set_url(c, scope, url, &new_secret))
+            .await
     }
     async fn rotate_webhook_secret(
         &self,
         scope: Scope,
         secret: &str,
     ) -> StoreResult<WebhookEndpoint> {
-        webhooks::rotate(&self.writer, scope, secret).await
+        let secret = secret.to_string();
+        self.db
+            .write(move |c| webhooks::rotate(c, scope, &secret))
+            .await
     }
     async fn claim_webhook_events(
         &self,
@@ -293,13 +328,18 @@ impl Store for SqliteStore {
         lease_until: chrono::DateTime<chrono::Utc>,
         limit: u32,
     ) -> StoreResult<Vec<WebhookEvent>> {
-        webhooks::claim(&self.writer, now, lease_until, limit).await
+        self.db
+            .write(move |c| webhooks::claim(c, now, lease_until, limit))
+            .await
     }
     async fn unrendered_webhook_events(&self, limit: u32) -> StoreResult<Vec<WebhookEvent>> {
-        webhooks::unrendered(&self.reader, limit).await
+        self.db.read(move |c| webhooks::unrendered(c, limit)).await
     }
     async fn freeze_webhook_payload(&self, event_id: i64, payload: &str) -> StoreResult<String> {
-        webhooks::freeze(&self.writer, event_id, payload).await
+        let payload = payload.to_string();
+        self.db
+            .write(move |c| webhooks::freeze(c, event_id, &payload))
+            .await
     }
     async fn record_webhook_attempt(
         &self,
@@ -307,27 +347,37 @@ impl Store for SqliteStore {
         attempt: &WebhookAttempt,
         outcome: AttemptOutcome,
     ) -> StoreResult<()> {
-        webhooks::record_attempt(&self.writer, event_id, attempt, outcome).await
+        let attempt = attempt.clone();
+        self.db
+            .write(move |c| webhooks::record_attempt(c, event_id, &attempt, outcome))
+            .await
     }
     async fn list_webhook_events(
         &self,
         scope: Scope,
         query: &EventQuery,
     ) -> StoreResult<(Vec<WebhookEvent>, u64)> {
-        webhooks::list(&self.reader, scope, query).await
+        let query = query.clone();
+        self.db
+            .read(move |c| webhooks::list(c, scope, &query))
+            .await
     }
     async fn webhook_attempts(
         &self,
         scope: Scope,
         public_id: &str,
     ) -> StoreResult<Option<Vec<WebhookAttempt>>> {
-        webhooks::attempts(&self.reader, scope, public_id).await
+        self.db
+            .read_now(|c| webhooks::attempts(c, scope, public_id))
     }
     async fn retry_webhook_event(&self, scope: Scope, public_id: &str) -> StoreResult<bool> {
-        webhooks::retry(&self.writer, scope, public_id).await
+        let public_id = public_id.to_string();
+        self.db
+            .write(move |c| webhooks::retry(c, scope, &public_id))
+            .await
     }
     async fn webhook_backlog(&self) -> StoreResult<u64> {
-        webhooks::backlog(&self.reader).await
+        self.db.read(webhooks::backlog).await
     }
 
     async fn begin_idempotent(
@@ -336,7 +386,10 @@ impl Store for SqliteStore {
         key: &str,
         request_hash: &str,
     ) -> StoreResult<IdempotencyBegin> {
-        idempotency::begin(&self.writer, scope, key, request_hash).await
+        let (key, request_hash) = (key.to_string(), request_hash.to_string());
+        self.db
+            .write(move |c| idempotency::begin(c, scope, &key, &request_hash))
+            .await
     }
     async fn finish_idempotent(
         &self,
@@ -344,9 +397,15 @@ impl Store for SqliteStore {
         key: &str,
         response: &StoredResponse,
     ) -> StoreResult<()> {
-        idempotency::finish(&self.writer, scope, key, response).await
+        let (key, response) = (key.to_string(), response.clone());
+        self.db
+            .write(move |c| idempotency::finish(c, scope, &key, &response))
+            .await
     }
     async fn abandon_idempotent(&self, scope: Scope, key: &str) -> StoreResult<()> {
-        idempotency::abandon(&self.writer, scope, key).await
+        let key = key.to_string();
+        self.db
+            .write(move |c| idempotency::abandon(c, scope, &key))
+            .await
     }
 }

@@ -1,8 +1,8 @@
 //! A small migration runner: numbered SQL files compiled into the binary,
-//! applied in order inside one transaction each, recorded in `schema_migration`.
+//! applied in order inside the writer's transaction, recorded in `schema_migration`.
 
 use kobo_store::StoreResult;
-use sqlx::{Executor, SqlitePool};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::map;
 
@@ -17,37 +17,49 @@ const MIGRATIONS: &[(i64, &str)] = &[
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (
     version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
 
-pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<()> {
-    let mut tx = crate::write::begin(pool).await?;
-    sqlx::query(CREATE_TABLE)
-        .execute(&mut *tx)
-        .await
-        .map_err(map)?;
-    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schema_migration")
-        .fetch_all(&mut *tx)
-        .await
+/// Applies every migration not yet recorded (a write: runs on the writer).
+pub(crate) fn run(conn: &Connection) -> StoreResult<()> {
+    conn.execute_batch(CREATE_TABLE).map_err(map)?;
+    let applied: Vec<i64> = conn
+        .prepare("SELECT version FROM schema_migration")
+        .map_err(map)?
+        .query_map([], |r| r.get(0))
+        .map_err(map)?
+        .collect::<Result<_, _>>()
         .map_err(map)?;
     for (version, sql) in MIGRATIONS {
         if applied.contains(version) {
             continue;
         }
-        tx.execute(*sql).await.map_err(map)?;
-        sqlx::query("INSERT INTO schema_migration (version, applied_at) VALUES (?, ?)")
-            .bind(version)
-            .bind(crate::time::now_text())
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
+        conn.execute_batch(sql).map_err(map)?;
+        conn.execute(
+            "INSERT INTO schema_migration (version, applied_at) VALUES (?, ?)",
+            params![version, crate::time::now_text()],
+        )
+        .map_err(map)?;
         tracing::info!(version, "applied migration");
     }
-    tx.commit().await.map_err(map)
+    Ok(())
 }
 
-pub(crate) async fn is_current(pool: &SqlitePool) -> StoreResult<bool> {
+/// Whether the newest migration has been applied (false on an empty file).
+pub(crate) fn is_current(conn: &Connection) -> StoreResult<bool> {
     let latest = MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0);
-    let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM schema_migration")
-        .fetch_one(pool)
-        .await
+    let exists: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migration'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(map)?;
+    if exists.is_none() {
+        return Ok(false);
+    }
+    let applied: Option<i64> = conn
+        .query_row("SELECT MAX(version) FROM schema_migration", [], |r| {
+            r.get(0)
+        })
         .map_err(map)?;
     Ok(applied == Some(latest))
 }

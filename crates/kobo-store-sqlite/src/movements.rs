@@ -4,7 +4,8 @@
 use chrono::{Duration, NaiveDate, NaiveTime};
 use kobo_core::Kobo;
 use kobo_store::*;
-use sqlx::{Row, SqlitePool};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, Row};
 
 use crate::error::map;
 use crate::time::{parse, to_text};
@@ -14,8 +15,44 @@ fn lagos_day_start(d: NaiveDate) -> String {
     to_text(d.and_time(NaiveTime::MIN).and_utc() - Duration::hours(1))
 }
 
-pub(crate) async fn list(
-    pool: &SqlitePool,
+/// One entry row, before its inflow is attached.
+struct EntryRow {
+    entry_id: i64,
+    journal_uuid: String,
+    amount: i64,
+    balance_after: i64,
+    created_at: String,
+    inflow_id: Option<i64>,
+}
+
+impl EntryRow {
+    fn read(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
+        Ok(EntryRow {
+            entry_id: r.get("entry_id")?,
+            journal_uuid: r.get("uuid")?,
+            amount: r.get("amount")?,
+            balance_after: r.get("balance_after")?,
+            created_at: r.get("created_at")?,
+            inflow_id: r.get("inflow_id")?,
+        })
+    }
+
+    fn into_movement(self, inflows: &[Inflow]) -> StoreResult<Movement> {
+        Ok(Movement {
+            entry_id: self.entry_id,
+            journal_uuid: self.journal_uuid,
+            amount: Kobo(self.amount),
+            balance_after: Kobo(self.balance_after),
+            created_at: parse(&self.created_at)?,
+            inflow: self
+                .inflow_id
+                .and_then(|id| inflows.iter().find(|i| i.id == id).cloned()),
+        })
+    }
+}
+
+pub(crate) fn list(
+    conn: &Connection,
     _scope: Scope,
     customer: &Customer,
     q: &MovementQuery,
@@ -45,58 +82,52 @@ pub(crate) async fn list(
         },
         order = if q.ascending { "ASC" } else { "DESC" },
     );
-    let rows = sqlx::query(&sql)
-        .bind(customer.id)
-        .bind(&from)
-        .bind(&until)
-        .bind(direction)
-        .bind(q.starting_after)
-        .bind(q.limit as i64)
-        .bind(q.offset as i64)
-        .fetch_all(pool)
-        .await
+    let optional_text = |s: &Option<String>| s.clone().map_or(Value::Null, Value::Text);
+    let mut args = vec![
+        Value::Integer(customer.id),
+        optional_text(&from),
+        optional_text(&until),
+        direction.map_or(Value::Null, Value::Integer),
+    ];
+    let filter_args = args.len();
+    args.extend([
+        q.starting_after.map_or(Value::Null, Value::Integer),
+        Value::Integer(i64::from(q.limit)),
+        Value::Integer(q.offset as i64),
+    ]);
+    // Two texts only (ascending or not), so the statement is cached.
+    let rows = conn
+        .prepare_cached(&sql)
+        .map_err(map)?
+        .query_map(params_from_iter(&args), EntryRow::read)
+        .map_err(map)?
+        .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(map)?;
-    let inflow_ids: Vec<i64> = rows
-        .iter()
-        .filter_map(|r| r.get::<Option<i64>, _>("inflow_id"))
-        .collect();
-    let inflows = inflows_by_id(pool, &inflow_ids).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let inflow_id: Option<i64> = r.get("inflow_id");
-        items.push(Movement {
-            entry_id: r.get("entry_id"),
-            journal_uuid: r.get("uuid"),
-            amount: Kobo(r.get("amount")),
-            balance_after: Kobo(r.get("balance_after")),
-            created_at: parse(r.get("created_at"))?,
-            inflow: inflow_id.and_then(|id| inflows.iter().find(|i| i.id == id).cloned()),
-        });
-    }
+    let inflow_ids: Vec<i64> = rows.iter().filter_map(|r| r.inflow_id).collect();
+    let inflows = inflows_by_id(conn, &inflow_ids)?;
+    let items = rows
+        .into_iter()
+        .map(|r| r.into_movement(&inflows))
+        .collect::<StoreResult<Vec<_>>>()?;
     if !q.with_total {
         return Ok((items, 0));
     }
     let unfiltered = from.is_none() && until.is_none() && direction.is_none();
     let total: i64 = if unfiltered {
-        sqlx::query_scalar("SELECT COUNT(*) FROM entry WHERE customer_id = ?")
-            .bind(customer.id)
-            .fetch_one(pool)
-            .await
+        conn.prepare_cached("SELECT COUNT(*) FROM entry WHERE customer_id = ?")
+            .map_err(map)?
+            .query_row(params![customer.id], |r| r.get(0))
             .map_err(map)?
     } else {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM entry e WHERE {filter}"))
-            .bind(customer.id)
-            .bind(&from)
-            .bind(&until)
-            .bind(direction)
-            .fetch_one(pool)
-            .await
+        conn.prepare_cached(&format!("SELECT COUNT(*) FROM entry e WHERE {filter}"))
+            .map_err(map)?
+            .query_row(params_from_iter(&args[..filter_args]), |r| r.get(0))
             .map_err(map)?
     };
     Ok((items, total.max(0) as u64))
 }
 
-async fn inflows_by_id(pool: &SqlitePool, ids: &[i64]) -> StoreResult<Vec<Inflow>> {
+fn inflows_by_id(conn: &Connection, ids: &[i64]) -> StoreResult<Vec<Inflow>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -105,49 +136,57 @@ async fn inflows_by_id(pool: &SqlitePool, ids: &[i64]) -> StoreResult<Vec<Inflow
         "{} WHERE i.inflow_id IN ({placeholders})",
         crate::inflows::SELECT
     );
-    let mut query = sqlx::query(&sql);
-    for id in ids {
-        query = query.bind(id);
+    // The text varies with the number of ids: not worth caching.
+    let mut stmt = conn.prepare(&sql).map_err(map)?;
+    let mut rows = stmt.query(params_from_iter(ids)).map_err(map)?;
+    let mut inflows = Vec::with_capacity(ids.len());
+    while let Some(row) = rows.next().map_err(map)? {
+        inflows.push(crate::inflows::from_row(row)?);
     }
-    let rows = query.fetch_all(pool).await.map_err(map)?;
-    rows.iter().map(crate::inflows::from_row).collect()
+    Ok(inflows)
 }
 
-pub(crate) async fn collected_through(
-    pool: &SqlitePool,
+pub(crate) fn collected_through(
+    conn: &Connection,
     scope: Scope,
     customer_id: i64,
 ) -> StoreResult<Kobo> {
-    let sum: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(e.amount), 0) FROM entry e
-         JOIN ledger_account a ON a.ledger_account_id = e.ledger_account_id
-         WHERE e.customer_id = ? AND a.kind = 'collection_wallet' AND a.business_id = ? AND a.mode = ?",
-    )
-    .bind(customer_id)
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .fetch_one(pool)
-    .await
-    .map_err(map)?;
+    let sum: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(e.amount), 0) FROM entry e
+             JOIN ledger_account a ON a.ledger_account_id = e.ledger_account_id
+             WHERE e.customer_id = ? AND a.kind = 'collection_wallet' AND a.business_id = ? AND a.mode = ?",
+        )
+        .map_err(map)?
+        .query_row(
+            params![customer_id, scope.business_id, scope.mode.as_str()],
+            |r| r.get(0),
+        )
+        .map_err(map)?;
     Ok(Kobo(sum))
 }
 
-pub(crate) async fn before(
-    pool: &SqlitePool,
+pub(crate) fn before(
+    conn: &Connection,
     scope: Scope,
     customer_id: i64,
     day: NaiveDate,
 ) -> StoreResult<Kobo> {
-    let sum: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(SUM(e.amount), 0) FROM entry e JOIN journal j ON j.journal_id = e.journal_id
-         WHERE e.customer_id = ? AND j.business_id = ? AND j.mode = ? AND e.created_at < ?",
-    )
-    .bind(customer_id)
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .bind(lagos_day_start(day))
-    .fetch_one(pool)
-    .await
-    .map_err(map)?;
+    let sum: i64 = conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(e.amount), 0) FROM entry e JOIN journal j ON j.journal_id = e.journal_id
+             WHERE e.customer_id = ? AND j.business_id = ? AND j.mode = ? AND e.created_at < ?",
+        )
+        .map_err(map)?
+        .query_row(
+            params![
+                customer_id,
+                scope.business_id,
+                scope.mode.as_str(),
+                lagos_day_start(day)
+            ],
+            |r| r.get(0),
+        )
+        .map_err(map)?;
     Ok(Kobo(sum))
 }

@@ -5,8 +5,7 @@
 use chrono::{DateTime, Utc};
 use kobo_core::Kobo;
 use kobo_store::*;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use rusqlite::{params, Connection, Row};
 
 use crate::error::map;
 use crate::time::{now_text, parse, to_text};
@@ -18,121 +17,142 @@ const SELECT: &str = "SELECT v.virtual_account_id, v.code, v.customer_id, v.mode
         o.expires_at
      FROM one_time_account o JOIN virtual_account v ON v.virtual_account_id = o.virtual_account_id";
 
-pub(crate) async fn create(
-    pool: &SqlitePool,
+/// Issues the account and its one-time terms.
+/// Runs inside the caller's write transaction.
+pub(crate) fn create(
+    conn: &Connection,
     scope: Scope,
     customer_id: i64,
     new: NewOneTimeAccount,
     issuer: &AccountIssuer,
 ) -> StoreResult<OneTimeAccount> {
-    let mut tx = crate::write::begin(pool).await?;
     let id = virtual_accounts::issue(
-        &mut tx,
+        conn,
         scope,
         customer_id,
         Some(new.reference.clone()),
         issuer,
         Kind::OneTime,
-    )
-    .await?;
-    sqlx::query(
+    )?;
+    conn.prepare_cached(
         "INSERT INTO one_time_account (virtual_account_id, business_id, mode, reference, amount_kobo,
             status, expires_at, created_at) VALUES (?, ?, ?, ?, ?, 'PENDING', ?, ?)",
     )
-    .bind(id)
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .bind(&new.reference)
-    .bind(new.amount.0)
-    .bind(to_text(new.expires_at))
-    .bind(now_text())
-    .execute(&mut *tx)
-    .await
+    .map_err(map)?
+    .execute(params![
+        id,
+        scope.business_id,
+        scope.mode.as_str(),
+        new.reference,
+        new.amount.0,
+        to_text(new.expires_at),
+        now_text(),
+    ])
     .map_err(map)?;
-    let row = sqlx::query(&format!("{SELECT} WHERE o.virtual_account_id = ?"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await
+    let mut stmt = conn
+        .prepare_cached(&format!("{SELECT} WHERE o.virtual_account_id = ?"))
         .map_err(map)?;
-    tx.commit().await.map_err(map)?;
-    from_row(&row)
+    let mut rows = stmt.query(params![id]).map_err(map)?;
+    match rows.next().map_err(map)? {
+        Some(row) => from_row(row),
+        None => Err(map(rusqlite::Error::QueryReturnedNoRows)),
+    }
 }
 
-pub(crate) async fn of_customer(
-    pool: &SqlitePool,
+pub(crate) fn of_customer(
+    conn: &Connection,
     scope: Scope,
     customer_id: i64,
 ) -> StoreResult<Vec<OneTimeAccount>> {
-    let rows = sqlx::query(&format!(
-        "{SELECT} WHERE v.customer_id = ? AND v.business_id = ? AND v.mode = ?
-         ORDER BY v.virtual_account_id DESC"
-    ))
-    .bind(customer_id)
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .fetch_all(pool)
-    .await
-    .map_err(map)?;
-    rows.iter().map(from_row).collect()
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE v.customer_id = ? AND v.business_id = ? AND v.mode = ?
+             ORDER BY v.virtual_account_id DESC"
+        ))
+        .map_err(map)?;
+    let mut rows = stmt
+        .query(params![customer_id, scope.business_id, scope.mode.as_str()])
+        .map_err(map)?;
+    let mut accounts = Vec::new();
+    while let Some(row) = rows.next().map_err(map)? {
+        accounts.push(from_row(row)?);
+    }
+    Ok(accounts)
 }
 
-pub(crate) async fn expire(pool: &SqlitePool, now: DateTime<Utc>) -> StoreResult<u64> {
-    let mut tx = crate::write::begin(pool).await?;
-    let rows = sqlx::query(
-        "UPDATE one_time_account SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= ?
-         RETURNING virtual_account_id, business_id, mode,
-            (SELECT customer_id FROM virtual_account v
-             WHERE v.virtual_account_id = one_time_account.virtual_account_id) AS customer_id",
-    )
-    .bind(to_text(now))
-    .fetch_all(&mut *tx)
-    .await
-    .map_err(map)?;
-    for r in &rows {
+/// One account the sweep expired.
+struct Expired {
+    virtual_account_id: i64,
+    business_id: i64,
+    mode: String,
+    customer_id: Option<i64>,
+}
+
+/// Marks pending accounts past their expiry as expired and records an event
+/// for each; returns how many. Runs inside the caller's write transaction.
+pub(crate) fn expire(conn: &Connection, now: DateTime<Utc>) -> StoreResult<u64> {
+    let expired = conn
+        .prepare_cached(
+            "UPDATE one_time_account SET status = 'EXPIRED' WHERE status = 'PENDING' AND expires_at <= ?
+             RETURNING virtual_account_id, business_id, mode,
+                (SELECT customer_id FROM virtual_account v
+                 WHERE v.virtual_account_id = one_time_account.virtual_account_id) AS customer_id",
+        )
+        .map_err(map)?
+        .query_map(params![to_text(now)], |r| {
+            Ok(Expired {
+                virtual_account_id: r.get("virtual_account_id")?,
+                business_id: r.get("business_id")?,
+                mode: r.get("mode")?,
+                customer_id: r.get("customer_id")?,
+            })
+        })
+        .map_err(map)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(map)?;
+    for e in &expired {
         let scope = Scope {
-            business_id: r.get("business_id"),
-            mode: kobo_core::Mode::parse(r.get("mode"))
+            business_id: e.business_id,
+            mode: kobo_core::Mode::parse(&e.mode)
                 .ok_or_else(|| StoreError::Internal("bad mode".into()))?,
         };
         crate::events::record(
-            &mut tx,
+            conn,
             scope,
             "one_time_account.expired",
-            r.get("virtual_account_id"),
-            r.get("customer_id"),
-        )
-        .await?;
+            e.virtual_account_id,
+            e.customer_id,
+        )?;
     }
-    tx.commit().await.map_err(map)?;
-    Ok(rows.len() as u64)
+    Ok(expired.len() as u64)
 }
 
-pub(crate) async fn find(
-    pool: &SqlitePool,
+pub(crate) fn find(
+    conn: &Connection,
     scope: Scope,
     id: i64,
 ) -> StoreResult<Option<OneTimeAccount>> {
-    let row = sqlx::query(&format!(
-        "{SELECT} WHERE o.virtual_account_id = ? AND v.business_id = ? AND v.mode = ?"
-    ))
-    .bind(id)
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .fetch_optional(pool)
-    .await
-    .map_err(map)?;
-    row.as_ref().map(from_row).transpose()
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE o.virtual_account_id = ? AND v.business_id = ? AND v.mode = ?"
+        ))
+        .map_err(map)?;
+    let mut rows = stmt
+        .query(params![id, scope.business_id, scope.mode.as_str()])
+        .map_err(map)?;
+    rows.next().map_err(map)?.map(from_row).transpose()
 }
 
-fn from_row(r: &SqliteRow) -> StoreResult<OneTimeAccount> {
+fn from_row(r: &Row<'_>) -> StoreResult<OneTimeAccount> {
+    let text = |name: &str| r.get::<_, String>(name).map_err(map);
     Ok(OneTimeAccount {
         account: virtual_accounts::from_row(r)?,
-        reference: r.get("ota_reference"),
-        amount: Kobo(r.get("amount_kobo")),
-        amount_paid: Kobo(r.get("amount_paid_kobo")),
-        status: OneTimeStatus::parse(r.get("ota_status"))
+        reference: text("ota_reference")?,
+        amount: Kobo(r.get("amount_kobo").map_err(map)?),
+        amount_paid: Kobo(r.get("amount_paid_kobo").map_err(map)?),
+        status: OneTimeStatus::parse(&text("ota_status")?)
             .ok_or_else(|| StoreError::Internal("bad one-time status".into()))?,
-        expires_at: parse(r.get("expires_at"))?,
-        created_at: parse(r.get("created_at"))?,
+        expires_at: parse(&text("expires_at")?)?,
+        created_at: parse(&text("created_at")?)?,
     })
 }

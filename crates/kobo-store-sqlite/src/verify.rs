@@ -1,7 +1,7 @@
 //! `kobo ledger verify`: every invariant, checked over the whole database.
 
 use kobo_store::{LedgerReport, StoreResult};
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use rusqlite::Connection;
 
 use crate::error::map;
 
@@ -59,19 +59,17 @@ const CHECKS: &[(&str, &str)] = &[
     ),
 ];
 
-pub(crate) async fn run(pool: &SqlitePool) -> StoreResult<LedgerReport> {
-    let mut conn = pool.acquire().await.map_err(map)?;
-    // One read transaction: every check sees the same snapshot.
-    sqlx::query("BEGIN")
-        .execute(&mut *conn)
-        .await
-        .map_err(map)?;
-    let result = checks(&mut conn).await;
-    let _ = sqlx::query("COMMIT").execute(&mut *conn).await;
-    result
+/// Runs every check inside one read transaction on `conn` (a reader
+/// connection), so every check sees the same snapshot. Rarely run, so its
+/// statements are prepared uncached and do not evict hot ones.
+pub(crate) fn run(conn: &Connection) -> StoreResult<LedgerReport> {
+    let tx = conn.unchecked_transaction().map_err(map)?;
+    let report = checks(&tx)?;
+    tx.commit().map_err(map)?;
+    Ok(report)
 }
 
-async fn checks(conn: &mut SqliteConnection) -> StoreResult<LedgerReport> {
+fn checks(conn: &Connection) -> StoreResult<LedgerReport> {
     let mut report = LedgerReport::default();
     for (table, slot) in [
         ("ledger_account", &mut report.accounts),
@@ -79,33 +77,35 @@ async fn checks(conn: &mut SqliteConnection) -> StoreResult<LedgerReport> {
         ("entry", &mut report.entries),
         ("inflow", &mut report.inflows),
     ] {
-        let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut *conn)
-            .await
+        let n: i64 = conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0))
             .map_err(map)?;
         *slot = n as u64;
     }
     for (what, sql) in CHECKS {
-        for row in sqlx::query(sql).fetch_all(&mut *conn).await.map_err(map)? {
-            report
-                .problems
-                .push(format!("{what}: {}", row.get::<String, _>(0)));
+        let mut stmt = conn.prepare(sql).map_err(map)?;
+        let mut rows = stmt.query([]).map_err(map)?;
+        while let Some(row) = rows.next().map_err(map)? {
+            let problem: String = row.get(0).map_err(map)?;
+            report.problems.push(format!("{what}: {problem}"));
         }
     }
     Ok(report)
 }
 
-pub(crate) async fn totals(pool: &SqlitePool) -> StoreResult<Vec<kobo_store::LedgerTotal>> {
-    let rows = sqlx::query("SELECT kind, mode, SUM(balance) AS total FROM ledger_account GROUP BY kind, mode ORDER BY kind, mode")
-        .fetch_all(pool)
-        .await
+pub(crate) fn totals(conn: &Connection) -> StoreResult<Vec<kobo_store::LedgerTotal>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT kind, mode, SUM(balance) AS total FROM ledger_account GROUP BY kind, mode ORDER BY kind, mode")
         .map_err(map)?;
-    Ok(rows
-        .iter()
-        .map(|r| kobo_store::LedgerTotal {
-            kind: r.get("kind"),
-            mode: kobo_core::Mode::parse(r.get("mode")).unwrap_or(kobo_core::Mode::Test),
-            balance: kobo_core::Kobo(r.get("total")),
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(kobo_store::LedgerTotal {
+                kind: r.get("kind")?,
+                mode: kobo_core::Mode::parse(&r.get::<_, String>("mode")?)
+                    .unwrap_or(kobo_core::Mode::Test),
+                balance: kobo_core::Kobo(r.get("total")?),
+            })
         })
-        .collect())
+        .map_err(map)?;
+    rows.collect::<rusqlite::Result<_>>().map_err(map)
 }
