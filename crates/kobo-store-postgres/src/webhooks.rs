@@ -130,7 +130,7 @@ pub(crate) async fn claim(
 /// Stores the rendered payload once: the first render wins, on any node.
 pub(crate) async fn unrendered(pool: &PgPool, limit: u32) -> StoreResult<Vec<WebhookEvent>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM webhook_event WHERE payload IS NULL ORDER BY webhook_event_id LIMIT $1"
+        "SELECT {COLUMNS} FROM webhook_event WHERE payload IS NULL AND status = 'pending' ORDER BY webhook_event_id LIMIT $1"
     ))
     .bind(limit as i64)
     .fetch_all(pool)

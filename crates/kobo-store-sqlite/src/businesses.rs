@@ -44,7 +44,7 @@ pub(crate) fn list(conn: &Connection) -> StoreResult<Vec<Business>> {
     let mut businesses = Vec::new();
     while let Some(r) = rows.next().map_err(map)? {
         businesses.push(Business {
-            id: r.get("business_id").map_err(map)?,
+            id: r.get(0).map_err(map)?,
             name: r.get("name").map_err(map)?,
             created_at: parse(&r.get::<_, String>("created_at").map_err(map)?)?,
         });
@@ -99,14 +99,14 @@ pub(crate) fn find_key(conn: &Connection, key_hash: &str) -> StoreResult<Option<
         .map_err(map)?
         .query_row(params![key_hash], |r| {
             Ok(ApiKey {
-                business_id: r.get("business_id")?,
-                mode: Mode::parse(&r.get::<_, String>("mode")?).unwrap_or(Mode::Test),
-                kind: if r.get::<_, String>("kind")? == "public" {
+                business_id: r.get(0)?,
+                mode: Mode::parse(&r.get::<_, String>(1)?).unwrap_or(Mode::Test),
+                kind: if r.get::<_, String>(2)? == "public" {
                     kobo_core::keys::KeyKind::Public
                 } else {
                     kobo_core::keys::KeyKind::Private
                 },
-                hash: r.get("key_hash")?,
+                hash: r.get(3)?,
             })
         })
         .optional()

@@ -354,7 +354,8 @@ mod tests {
             let db = db.clone();
             tasks.push(tokio::spawn(async move {
                 db.write(move |c| {
-                    c.execute("INSERT INTO t (v) VALUES (?)", [v]).map_err(map)?;
+                    c.execute("INSERT INTO t (v) VALUES (?)", [v])
+                        .map_err(map)?;
                     if v == 31 {
                         panic!("a bug in one job");
                     }

@@ -12,6 +12,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/0003_one_time_accounts.sql")),
     (4, include_str!("../migrations/0004_customer_search.sql")),
     (5, include_str!("../migrations/0005_webhooks.sql")),
+    (6, include_str!("../migrations/0006_webhook_queues.sql")),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (

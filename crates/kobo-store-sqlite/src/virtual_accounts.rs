@@ -4,7 +4,7 @@
 
 use kobo_core::Mode;
 use kobo_store::*;
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::error::map;
 use crate::time::{now_text, parse};
@@ -181,18 +181,18 @@ pub(crate) fn of_customers(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let placeholders = vec!["?"; ids.len()].join(", ");
-    let sql = format!(
-        "{SELECT} WHERE business_id = ? AND mode = ? AND kind = 'permanent'
-         AND customer_id IN ({placeholders}) ORDER BY virtual_account_id"
-    );
-    // The text varies with the number of ids: not worth caching.
-    let mut stmt = conn.prepare(&sql).map_err(map)?;
-    let scope_args: [&dyn rusqlite::ToSql; 2] = [&scope.business_id, &scope.mode.as_str()];
-    let args = scope_args
-        .into_iter()
-        .chain(ids.iter().map(|id| id as &dyn rusqlite::ToSql));
-    let mut rows = stmt.query(params_from_iter(args)).map_err(map)?;
+    // The ids travel as one JSON array, so the text never varies and the
+    // statement is prepared once per connection.
+    let ids_json = serde_json::to_string(ids).map_err(|e| StoreError::Internal(e.to_string()))?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "{SELECT} WHERE business_id = ? AND mode = ? AND kind = 'permanent'
+             AND customer_id IN (SELECT value FROM json_each(?)) ORDER BY virtual_account_id"
+        ))
+        .map_err(map)?;
+    let mut rows = stmt
+        .query(params![scope.business_id, scope.mode.as_str(), ids_json])
+        .map_err(map)?;
     let mut accounts = Vec::with_capacity(ids.len());
     while let Some(row) = rows.next().map_err(map)? {
         accounts.push(from_row(row)?);

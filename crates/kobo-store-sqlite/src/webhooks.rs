@@ -113,7 +113,7 @@ pub(crate) fn claim(
         conn,
         "UPDATE webhook_event SET locked_until = ?1
          WHERE webhook_event_id IN (
-            SELECT e.webhook_event_id FROM webhook_event e
+            SELECT e.webhook_event_id FROM webhook_event e INDEXED BY webhook_event_pending
             WHERE e.status = 'pending' AND e.next_attempt_at <= ?2
               AND (e.locked_until IS NULL OR e.locked_until <= ?2)
               AND NOT EXISTS (
@@ -133,7 +133,10 @@ pub(crate) fn claim(
 pub(crate) fn unrendered(conn: &Connection, limit: u32) -> StoreResult<Vec<WebhookEvent>> {
     query_events(
         conn,
-        &format!("{SELECT} WHERE payload IS NULL ORDER BY webhook_event_id LIMIT ?"),
+        &format!(
+            "{SELECT} INDEXED BY webhook_event_unrendered
+             WHERE payload IS NULL AND status = 'pending' ORDER BY webhook_event_id LIMIT ?"
+        ),
         params![i64::from(limit)],
     )
 }

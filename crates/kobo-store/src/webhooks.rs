@@ -67,6 +67,11 @@ pub struct WebhookAttempt {
     pub error: Option<String>,
 }
 
+/// The error recorded when an event is written while its mode has no
+/// webhook URL: such an event is failed at once, in the transaction that
+/// wrote it, and waits for a retry.
+pub const NO_URL_ERROR: &str = "no webhook URL is configured for this mode";
+
 /// What an attempt decided for its event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AttemptOutcome {

@@ -115,7 +115,7 @@ async fn deliver(
     }
 }
 
-const NO_URL: &str = "no webhook URL is configured for this mode";
+const NO_URL: &str = kobo_store::NO_URL_ERROR;
 
 /// One send; `Ok((attempt, delivered))`, or `Err(reason)` before any request was made.
 async fn attempt(
