@@ -8,6 +8,7 @@
 //! this file decides which side runs each.
 
 mod businesses;
+mod checkpoint;
 mod customers;
 mod db;
 mod error;
