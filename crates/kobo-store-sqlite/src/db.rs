@@ -221,7 +221,7 @@ fn connect(path: &Path, cache_kib: i64, reader: bool) -> rusqlite::Result<Connec
     if reader {
         conn.pragma_update(None, "query_only", true)?;
     }
-    conn.set_prepared_statement_cache_capacity(64);
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(conn)
 }
 
@@ -319,15 +319,24 @@ fn commit_group(conn: &Connection, mut group: Vec<Box<dyn Job>>) {
 }
 
 fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> StoreResult<()> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(map)?;
+    exec(conn, "BEGIN IMMEDIATE")?;
     for job in group.iter_mut() {
-        conn.execute_batch("SAVEPOINT job").map_err(map)?;
+        exec(conn, "SAVEPOINT job")?;
         if !job.run(conn) {
-            conn.execute_batch("ROLLBACK TO job").map_err(map)?;
+            exec(conn, "ROLLBACK TO job")?;
         }
-        conn.execute_batch("RELEASE job").map_err(map)?;
+        exec(conn, "RELEASE job")?;
     }
-    conn.execute_batch("COMMIT").map_err(map)
+    exec(conn, "COMMIT")
+}
+
+/// Runs one statement that returns no rows, prepared once per connection
+/// (transaction control runs several times per commit).
+pub(crate) fn exec(conn: &Connection, sql: &str) -> StoreResult<()> {
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.execute([]))
+        .map(|_| ())
+        .map_err(map)
 }
 
 #[cfg(test)]

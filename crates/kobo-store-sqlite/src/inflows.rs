@@ -77,15 +77,15 @@ fn in_savepoint<T>(
     name: &str,
     f: impl FnOnce() -> StoreResult<T>,
 ) -> StoreResult<StoreResult<T>> {
-    conn.execute_batch(&format!("SAVEPOINT {name}"))
-        .map_err(map)?;
+    crate::db::exec(conn, &format!("SAVEPOINT {name}"))?;
     match f() {
         Ok(value) => {
-            conn.execute_batch(&format!("RELEASE {name}"))
-                .map_err(map)?;
+            crate::db::exec(conn, &format!("RELEASE {name}"))?;
             Ok(Ok(value))
         }
-        Err(e) => match conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}")) {
+        Err(e) => match crate::db::exec(conn, &format!("ROLLBACK TO {name}"))
+            .and_then(|()| crate::db::exec(conn, &format!("RELEASE {name}")))
+        {
             Ok(()) => Ok(Err(e)),
             Err(undo) => {
                 // SQLite may already have rolled the whole transaction back
