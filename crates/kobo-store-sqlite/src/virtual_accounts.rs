@@ -181,17 +181,26 @@ pub(crate) fn of_customers(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    // The ids travel as one JSON array, so the text never varies and the
-    // statement is prepared once per connection.
-    let ids_json = serde_json::to_string(ids).map_err(|e| StoreError::Internal(e.to_string()))?;
+    // One customer (a fetch): a plain index lookup, already in id order.
+    // Many (a list page): the ids travel as one JSON array, so the text never
+    // varies and either statement is prepared once per connection.
+    let (filter, ids_arg) = match ids {
+        [one] => ("customer_id = ?", rusqlite::types::Value::Integer(*one)),
+        _ => (
+            "customer_id IN (SELECT value FROM json_each(?))",
+            rusqlite::types::Value::Text(
+                serde_json::to_string(ids).map_err(|e| StoreError::Internal(e.to_string()))?,
+            ),
+        ),
+    };
     let mut stmt = conn
         .prepare_cached(&format!(
             "{SELECT} WHERE business_id = ? AND mode = ? AND kind = 'permanent'
-             AND customer_id IN (SELECT value FROM json_each(?)) ORDER BY virtual_account_id"
+             AND {filter} ORDER BY virtual_account_id"
         ))
         .map_err(map)?;
     let mut rows = stmt
-        .query(params![scope.business_id, scope.mode.as_str(), ids_json])
+        .query(params![scope.business_id, scope.mode.as_str(), ids_arg])
         .map_err(map)?;
     let mut accounts = Vec::with_capacity(ids.len());
     while let Some(row) = rows.next().map_err(map)? {
