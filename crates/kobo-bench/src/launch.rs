@@ -99,9 +99,24 @@ impl Launch {
         Ok(Kobo { child, pid, addr })
     }
 
-    /// The test private key from `<data-dir>/sandbox-keys.json`.
-    pub fn test_key(&self) -> anyhow::Result<String> {
+    /// The test private key from `<data-dir>/sandbox-keys.json`. On SQLite
+    /// `kobo serve` writes that file; on PostgreSQL it provisions nothing (two
+    /// nodes would race), so the bench makes its business with
+    /// `kobo business create` the first time and keeps the answer there.
+    pub async fn test_key(&self) -> anyhow::Result<String> {
         let path = self.data_dir.join("sandbox-keys.json");
+        if !path.exists() && !self.database.starts_with("sqlite://") {
+            let out = self
+                .command()
+                .args(["business", "create", "--name", "Bench", "--json"])
+                .stderr(Stdio::inherit())
+                .output()
+                .await
+                .context("cannot run kobo business create")?;
+            anyhow::ensure!(out.status.success(), "kobo business create failed");
+            std::fs::write(&path, &out.stdout)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let keys: serde_json::Value = serde_json::from_str(&text)?;

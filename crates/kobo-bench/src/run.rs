@@ -81,7 +81,7 @@ async fn measure(
         plan.spread_customers + 2
     );
     let kobo = launch.start().await?;
-    let target = Target::new(kobo.addr, &launch.test_key()?)?;
+    let target = Target::new(kobo.addr, &launch.test_key().await?)?;
     let monitor = RssMonitor::start(kobo.pid);
     let seeds = seed::via_api(&target, plan.spread_customers, &sessions).await?;
     let (_, seeding_hwm) = monitor.finish();
@@ -108,7 +108,7 @@ async fn measure(
 
     say!("kobo under load");
     let kobo = launch.start().await?;
-    let target = Target::new(kobo.addr, &launch.test_key()?)?;
+    let target = Target::new(kobo.addr, &launch.test_key().await?)?;
     let monitor = RssMonitor::start(kobo.pid);
     // Events the seeding wrote are delivered (webhooks) by the new process first.
     let drained = crate::cpu::wait_drained(kobo.pid, plan.drain).await;

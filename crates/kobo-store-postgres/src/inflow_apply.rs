@@ -5,13 +5,14 @@
 //! amount and account answers the first result and posts nothing; a repeat
 //! with another amount or account is a conflict, counted on the first inflow.
 
-use kobo_core::ledger::{FeeSplit, Line, Posting};
-use kobo_core::Kobo;
+use kobo_core::ledger::{FeeSchedule, FeeSplit, Line, Posting};
+use kobo_core::{Kobo, Mode};
 use kobo_store::*;
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
 use crate::error::{db_code, map, UNIQUE_VIOLATION};
-use crate::inflow_cache::Cache;
+use crate::inflow_cache::{Cache, House};
 use crate::inflow_reads::{from_row, SELECT};
 use crate::one_time;
 use crate::time::{now_text, parse, to_text};
@@ -27,6 +28,16 @@ pub(crate) enum Applied {
     /// then finds the other node's row.
     Raced,
 }
+
+/// The account an inflow names, with its customer (a row for
+/// [`suspense_reason`] and [`decide`]).
+pub(crate) const TARGET: &str =
+    "SELECT v.account_number, v.virtual_account_id, v.business_id, v.mode, v.status, v.kind,
+            c.customer_id, c.code, c.reference, c.status AS customer_status, c.customer_type,
+            c.ledger_account_id AS wallet_account, w.ledger_account_id AS collection_account
+     FROM virtual_account v
+     JOIN customer c ON c.customer_id = v.customer_id
+     LEFT JOIN collection_wallet w ON w.collection_wallet_id = c.collection_wallet_id";
 
 pub(crate) fn dedupe_scope(door: Door) -> String {
     match door {
@@ -62,20 +73,12 @@ pub(crate) async fn apply(
         tracing::warn!(session_id = %req.session_id, "session id repeated with another amount or account; flagged");
         return Ok(Applied::Conflict);
     }
-    let target = sqlx::query(
-        "SELECT v.virtual_account_id, v.business_id, v.mode, v.status, v.kind, c.customer_id, c.code,
-                c.reference, c.status AS customer_status, c.customer_type,
-                c.ledger_account_id AS wallet_account, w.ledger_account_id AS collection_account
-         FROM virtual_account v
-         JOIN customer c ON c.customer_id = v.customer_id
-         LEFT JOIN collection_wallet w ON w.collection_wallet_id = c.collection_wallet_id
-         WHERE v.account_number = $1",
-    )
-    .bind(&req.account_number)
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(map)?
-    .ok_or(StoreError::NotFound)?;
+    let target = sqlx::query(&format!("{TARGET} WHERE v.account_number = $1"))
+        .bind(&req.account_number)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(map)?
+        .ok_or(StoreError::NotFound)?;
     let business_id: i64 = target.get("business_id");
     if matches!(req.door, Door::Sandbox { business_id: b } if b != business_id) {
         return Err(StoreError::NotFound);
@@ -92,57 +95,12 @@ pub(crate) async fn apply(
     } else {
         None
     };
-    let reason = if target.get::<&str, _>("mode") != mode.as_str() {
-        Some("wrong_mode")
-    } else if target.get::<&str, _>("status") != "ACTIVE" {
-        Some("account_inactive")
-    } else if one_time.as_ref().is_some_and(|o| o.expired) {
-        // Past its window a one-time account takes no money (even once
-        // approved): it is held for refund to the payer.
-        Some("expired")
-    } else if target.get::<&str, _>("customer_status") != "ACTIVE" {
-        Some("customer_inactive")
-    } else if target.get::<&str, _>("customer_type") == "collection"
-        && target.get::<Option<i64>, _>("collection_account").is_none()
-    {
-        Some("no_collection_wallet")
-    } else {
-        None
+    let reason = suspense_reason(&target, mode, one_time.as_ref().is_some_and(|o| o.expired));
+    let fee = match reason {
+        Some(_) => None,
+        None => Some(cache.fee_schedule(conn, scope).await?),
     };
-    let (status, split, lines) = match reason {
-        Some(_) => {
-            let split = FeeSplit {
-                gross: req.amount,
-                fee: Kobo::ZERO,
-                vat: Kobo::ZERO,
-                net: req.amount,
-            };
-            let lines = vec![
-                line(house.settlement, neg(req.amount)?, None),
-                line(house.suspense, req.amount, None),
-            ];
-            (InflowStatus::Suspense, split, lines)
-        }
-        None => {
-            let split = cache
-                .fee_schedule(conn, scope)
-                .await?
-                .split(req.amount)
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
-            let credited = if target.get::<&str, _>("customer_type") == "collection" {
-                target.get::<i64, _>("collection_account")
-            } else {
-                target.get::<i64, _>("wallet_account")
-            };
-            let lines = vec![
-                line(house.settlement, neg(req.amount)?, None),
-                line(credited, split.net, Some(customer_id)),
-                line(house.fee_revenue, split.fee, None),
-                line(house.vat_payable, split.vat, None),
-            ];
-            (InflowStatus::Credited, split, lines)
-        }
-    };
+    let (status, split, lines) = decide(req, &target, house, fee)?;
     // Money for a test account that arrived through the live door (or the
     // reverse) is held in the door's mode; the customer belongs to the other
     // world, so it is not named on the inflow.
@@ -229,8 +187,78 @@ pub(crate) async fn apply(
     }))
 }
 
+/// Why an inflow to this target (a row of the target query) is held in
+/// suspense, if it is; `one_time_expired` says a one-time target is past its
+/// window.
+pub(crate) fn suspense_reason(
+    target: &PgRow,
+    mode: Mode,
+    one_time_expired: bool,
+) -> Option<&'static str> {
+    if target.get::<&str, _>("mode") != mode.as_str() {
+        Some("wrong_mode")
+    } else if target.get::<&str, _>("status") != "ACTIVE" {
+        Some("account_inactive")
+    } else if one_time_expired {
+        // Past its window a one-time account takes no money (even once
+        // approved): it is held for refund to the payer.
+        Some("expired")
+    } else if target.get::<&str, _>("customer_status") != "ACTIVE" {
+        Some("customer_inactive")
+    } else if target.get::<&str, _>("customer_type") == "collection"
+        && target.get::<Option<i64>, _>("collection_account").is_none()
+    {
+        Some("no_collection_wallet")
+    } else {
+        None
+    }
+}
+
+/// The inflow's status, split and posting lines: `fee` is the scope's fee
+/// schedule for a credit, `None` for suspense.
+pub(crate) fn decide(
+    req: &InflowRequest,
+    target: &PgRow,
+    house: House,
+    fee: Option<FeeSchedule>,
+) -> StoreResult<(InflowStatus, FeeSplit, Vec<Line>)> {
+    match fee {
+        None => {
+            let split = FeeSplit {
+                gross: req.amount,
+                fee: Kobo::ZERO,
+                vat: Kobo::ZERO,
+                net: req.amount,
+            };
+            let lines = vec![
+                line(house.settlement, neg(req.amount)?, None),
+                line(house.suspense, req.amount, None),
+            ];
+            Ok((InflowStatus::Suspense, split, lines))
+        }
+        Some(fee) => {
+            let split = fee
+                .split(req.amount)
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            let customer_id: i64 = target.get("customer_id");
+            let credited = if target.get::<&str, _>("customer_type") == "collection" {
+                target.get::<i64, _>("collection_account")
+            } else {
+                target.get::<i64, _>("wallet_account")
+            };
+            let lines = vec![
+                line(house.settlement, neg(req.amount)?, None),
+                line(credited, split.net, Some(customer_id)),
+                line(house.fee_revenue, split.fee, None),
+                line(house.vat_payable, split.vat, None),
+            ];
+            Ok((InflowStatus::Credited, split, lines))
+        }
+    }
+}
+
 /// The session id was committed by another transaction after our check.
-fn is_session_race(e: &sqlx::Error) -> bool {
+pub(crate) fn is_session_race(e: &sqlx::Error) -> bool {
     matches!(db_code(e), Some((code, Some(constraint)))
         if code == UNIQUE_VIOLATION && constraint == "inflow_session_once")
 }

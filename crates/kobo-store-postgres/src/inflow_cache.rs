@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use kobo_core::ledger::FeeSchedule;
 use kobo_core::{Kobo, Mode};
 use kobo_store::{Scope, StoreError, StoreResult};
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
 use crate::error::map;
@@ -100,6 +101,45 @@ impl Cache {
             .ok_or_else(|| StoreError::Internal("business has no house accounts".into()))
     }
 
+    /// Keeps house accounts read elsewhere, as `(business_id, mode, kind,
+    /// ledger_account_id)`: a business and mode with all four is known.
+    pub fn put_houses(&mut self, rows: &[(i64, String, String, i64)]) {
+        for (business_id, mode_text, _, _) in rows {
+            let Some(mode) = Mode::parse(mode_text) else {
+                continue;
+            };
+            let find = |kind: &str| {
+                rows.iter()
+                    .find(|(b, m, k, _)| b == business_id && m == mode_text && k == kind)
+                    .map(|(_, _, _, id)| *id)
+            };
+            if let (Some(settlement), Some(suspense), Some(fee_revenue), Some(vat_payable)) = (
+                find("settlement"),
+                find("suspense"),
+                find("fee_revenue"),
+                find("vat_payable"),
+            ) {
+                let house = House {
+                    settlement,
+                    suspense,
+                    fee_revenue,
+                    vat_payable,
+                };
+                self.house.insert((*business_id, mode), house);
+            }
+        }
+    }
+
+    /// Keeps a fee schedule read elsewhere (no row: the default, no fee).
+    pub fn put_fee(&mut self, scope: Scope, fee: FeeSchedule) {
+        self.fees.insert((scope.business_id, scope.mode), fee);
+    }
+
+    /// A fee schedule read earlier in this batch.
+    pub fn fee_loaded(&self, scope: Scope) -> Option<FeeSchedule> {
+        self.fees.get(&(scope.business_id, scope.mode)).copied()
+    }
+
     pub async fn fee_schedule(
         &mut self,
         conn: &mut PgConnection,
@@ -117,14 +157,16 @@ impl Cache {
         .fetch_optional(&mut *conn)
         .await
         .map_err(map)?;
-        let fee = row
-            .map(|r| FeeSchedule {
-                basis_points: r.get::<i64, _>("basis_points") as u32,
-                flat: Kobo(r.get("flat_kobo")),
-                cap: r.get::<Option<i64>, _>("cap_kobo").map(Kobo),
-            })
-            .unwrap_or_default();
+        let fee = row.as_ref().map(fee_from_row).unwrap_or_default();
         self.fees.insert((scope.business_id, scope.mode), fee);
         Ok(fee)
+    }
+}
+
+fn fee_from_row(r: &PgRow) -> FeeSchedule {
+    FeeSchedule {
+        basis_points: r.get::<i64, _>("basis_points") as u32,
+        flat: Kobo(r.get("flat_kobo")),
+        cap: r.get::<Option<i64>, _>("cap_kobo").map(Kobo),
     }
 }

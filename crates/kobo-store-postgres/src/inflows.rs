@@ -22,6 +22,7 @@ use sqlx::{PgConnection, PgPool, Row};
 
 use crate::error::{is_contention, map};
 use crate::inflow_apply::{apply, Applied};
+use crate::inflow_bulk::{self, Fast};
 use crate::inflow_cache::Cache;
 
 /// Runs of one batch before a deadlock or serialization failure is reported.
@@ -31,31 +32,72 @@ pub(crate) async fn post_batch(
     pool: &PgPool,
     batch: Vec<InflowRequest>,
 ) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
+    post_batch_from(pool, batch, true).await
+}
+
+/// `post_batch`, starting set-based (`fast`) or one by one (tests compare the two).
+pub(crate) async fn post_batch_from(
+    pool: &PgPool,
+    batch: Vec<InflowRequest>,
+    mut fast: bool,
+) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
     let mut attempt = 1;
     loop {
-        match post_once(pool, &batch).await {
+        match post_once(pool, &batch, fast).await {
+            Ok(Run::Restart) => {
+                // The set-based writes failed (a session id committed by
+                // another node meanwhile, a constraint): one by one, each
+                // inflow gets its own answer.
+                fast = false;
+            }
+            Ok(Run::Done(results)) => return Ok(results),
             Err(e) if is_contention(&e) && attempt < ATTEMPTS => {
                 tracing::warn!(attempt, error = %e, "inflow batch met contention; running it again");
                 let jitter = rand::thread_rng().gen_range(0..10u64);
                 tokio::time::sleep(Duration::from_millis(10 * u64::from(attempt) + jitter)).await;
                 attempt += 1;
             }
-            other => return other,
+            Err(e) => return Err(e),
         }
     }
 }
 
-async fn post_once(
-    pool: &PgPool,
-    batch: &[InflowRequest],
-) -> StoreResult<Vec<StoreResult<InflowOutcome>>> {
+enum Run {
+    Done(Vec<StoreResult<InflowOutcome>>),
+    /// Run the batch again, one inflow at a time.
+    Restart,
+}
+
+/// One run of the batch: set-based (`inflow_bulk`) when `fast`, else (or
+/// when the set-based path hands it over before writing) one inflow at a
+/// time, each in its own savepoint.
+async fn post_once(pool: &PgPool, batch: &[InflowRequest], fast: bool) -> StoreResult<Run> {
     let mut tx = pool.begin().await.map_err(map)?;
     let mut cache = Cache::default();
-    let accounts = accounts_touched(&mut tx, &mut cache, batch).await?;
-    crate::ledger::lock_accounts(&mut tx, &accounts).await?;
+    let mut applied_all = None;
+    if fast {
+        let balances = inflow_bulk::lock_batch(&mut tx, &mut cache, batch).await?;
+        match inflow_bulk::apply_all(&mut tx, &mut cache, batch, balances).await? {
+            Fast::Done(applied) => applied_all = Some(applied),
+            Fast::Slow => {}
+            Fast::Restart => return Ok(Run::Restart),
+        }
+    } else {
+        let accounts = accounts_touched(&mut tx, &mut cache, batch).await?;
+        crate::ledger::lock_accounts(&mut tx, &accounts).await?;
+    }
+    let applied_all = match applied_all {
+        Some(a) => a,
+        None => {
+            let mut applied_all = Vec::with_capacity(batch.len());
+            for request in batch {
+                applied_all.push(apply_in_savepoint(&mut tx, &mut cache, request).await?);
+            }
+            applied_all
+        }
+    };
     let mut results = Vec::with_capacity(batch.len());
-    for request in batch {
-        let applied = apply_in_savepoint(&mut tx, &mut cache, request).await?;
+    for applied in applied_all {
         results.push(applied.and_then(|a| match a {
             Applied::Posted(inflow) => Ok(InflowOutcome {
                 inflow,
@@ -71,7 +113,7 @@ async fn post_once(
         }));
     }
     tx.commit().await.map_err(map)?;
-    Ok(results)
+    Ok(Run::Done(results))
 }
 
 /// Every ledger account the batch may post to, read without locks. Unknown

@@ -145,9 +145,9 @@ fn from_row(r: &PgRow) -> StoreResult<OneTimeAccount> {
 
 /// A one-time account's state when a payment reaches it.
 pub(crate) struct OneTimeState {
-    amount: i64,
-    paid: i64,
-    status: String,
+    pub amount: i64,
+    pub paid: i64,
+    pub status: String,
     /// Past its expiry at posting time (kobo's clock, not the bank's `paid_at`),
     /// whatever its status, or already marked expired.
     pub expired: bool,
@@ -214,19 +214,12 @@ pub(crate) async fn apply_payment(
             event: None,
         });
     }
-    let paid = state
-        .paid
-        .checked_add(gross.0)
-        .ok_or_else(|| StoreError::Internal("amount_paid overflow".into()))?;
-    let (new_status, flag, event) = if state.status == "APPROVED" {
-        ("APPROVED", Some("paid_after_approval"), None)
-    } else if paid > state.amount {
-        ("APPROVED", Some("overpaid"), Some("one_time_account.paid"))
-    } else if paid == state.amount {
-        ("APPROVED", None, Some("one_time_account.paid"))
-    } else {
-        ("PENDING", None, Some("one_time_account.partially_paid"))
-    };
+    let Credit {
+        paid,
+        status: new_status,
+        flag,
+        event,
+    } = credit(state, gross)?;
     sqlx::query(
         "UPDATE one_time_account SET amount_paid_kobo = $1, status = $2
          WHERE virtual_account_id = $3",
@@ -238,4 +231,36 @@ pub(crate) async fn apply_payment(
     .await
     .map_err(map)?;
     Ok(Payment { flag, event })
+}
+
+/// A credited payment's effect on a one-time account that has not expired.
+pub(crate) struct Credit {
+    pub paid: i64,
+    pub status: &'static str,
+    pub flag: Option<&'static str>,
+    pub event: Option<&'static str>,
+}
+
+/// Adds `gross` to what was paid (checked) and decides the new status, the
+/// inflow's flag and the account's event.
+pub(crate) fn credit(state: &OneTimeState, gross: Kobo) -> StoreResult<Credit> {
+    let paid = state
+        .paid
+        .checked_add(gross.0)
+        .ok_or_else(|| StoreError::Internal("amount_paid overflow".into()))?;
+    let (status, flag, event) = if state.status == "APPROVED" {
+        ("APPROVED", Some("paid_after_approval"), None)
+    } else if paid > state.amount {
+        ("APPROVED", Some("overpaid"), Some("one_time_account.paid"))
+    } else if paid == state.amount {
+        ("APPROVED", None, Some("one_time_account.paid"))
+    } else {
+        ("PENDING", None, Some("one_time_account.partially_paid"))
+    };
+    Ok(Credit {
+        paid,
+        status,
+        flag,
+        event,
+    })
 }

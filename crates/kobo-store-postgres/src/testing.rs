@@ -126,3 +126,12 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// Posts an inflow batch on the one-by-one path (a savepoint per inflow),
+/// which the set-based path must match row for row.
+pub async fn post_inflows_one_by_one(
+    store: &crate::PostgresStore,
+    batch: Vec<kobo_store::InflowRequest>,
+) -> kobo_store::StoreResult<Vec<kobo_store::StoreResult<kobo_store::InflowOutcome>>> {
+    crate::inflows::post_batch_from(store.pool(), batch, false).await
+}

@@ -5,6 +5,7 @@
 mod concurrency;
 mod customers;
 mod idempotency;
+mod inflow_paths;
 mod inflows;
 mod ledger;
 mod migrations;
