@@ -64,6 +64,9 @@ pub(crate) async fn pool(url: &str, options: &PgOptions) -> StoreResult<PgPool> 
     let pool = PgPoolOptions::new()
         .max_connections(options.max_connections.max(1))
         .acquire_timeout(options.acquire_timeout)
+        // No ping before every use (a round trip per call): a connection the
+        // server dropped fails that one call as unavailable and is discarded.
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 conn.execute(format!("SET statement_timeout = {timeout_ms}").as_str())

@@ -44,13 +44,15 @@ pub(crate) async fn list(
     let items = rows.iter().map(from_row).collect::<StoreResult<Vec<_>>>()?;
     let unfiltered = q.customer_type.is_none() && q.status.is_none() && search.is_none();
     let total: i64 = if unfiltered {
-        sqlx::query_scalar("SELECT total FROM customer_count WHERE business_id = $1 AND mode = $2")
-            .bind(scope.business_id)
-            .bind(scope.mode.as_str())
-            .fetch_optional(pool)
-            .await
-            .map_err(map)?
-            .unwrap_or(0)
+        sqlx::query_scalar(
+            "SELECT COALESCE(SUM(total), 0)::BIGINT FROM customer_count
+             WHERE business_id = $1 AND mode = $2",
+        )
+        .bind(scope.business_id)
+        .bind(scope.mode.as_str())
+        .fetch_one(pool)
+        .await
+        .map_err(map)?
     } else {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM customer c WHERE {FILTER}"))
             .bind(scope.business_id)

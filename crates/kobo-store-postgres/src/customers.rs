@@ -7,7 +7,6 @@ use kobo_store::*;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
 
-use crate::businesses::new_ledger_account;
 use crate::error::map;
 use crate::time::{now_text, parse};
 
@@ -20,19 +19,35 @@ pub(crate) const SELECT: &str =
      JOIN ledger_account a ON a.ledger_account_id = c.ledger_account_id
      LEFT JOIN collection_wallet w ON w.collection_wallet_id = c.collection_wallet_id";
 
+/// Rows the customer count of one business and mode is spread over.
+const COUNT_SHARDS: i64 = 16;
+
 /// Inserts the customer, its wallet account and bumps the count; returns the id.
 pub(crate) async fn create(pool: &PgPool, scope: Scope, new: &NewCustomer) -> StoreResult<i64> {
     let now = now_text();
     let mut tx = pool.begin().await.map_err(map)?;
-    let account = new_ledger_account(&mut tx, scope, "customer_wallet").await?;
+    // The wallet account, the customer and its count in one round trip; one
+    // of 16 counter rows, so concurrent creates do not queue on one row lock.
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO customer (business_id, mode, code, reference, first_name, last_name, company_name,
-            rc_number, email, email_lower, phone, dob, bvn_ciphertext, bvn_hash, bvn_masked,
-            nin_ciphertext, nin_hash, nin_masked, customer_type, status, collection_wallet_id,
-            wallet_slug, ledger_account_id, created_at, updated_at, search_text)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-            $19, 'ACTIVE', $20, $21, $22, $23, $23, $24)
-         RETURNING customer_id",
+        "WITH account AS (
+            INSERT INTO ledger_account (business_id, mode, kind, balance, created_at)
+            VALUES ($1, $2, 'customer_wallet', 0, $22) RETURNING ledger_account_id
+         ), created AS (
+            INSERT INTO customer (business_id, mode, code, reference, first_name, last_name,
+                company_name, rc_number, email, email_lower, phone, dob, bvn_ciphertext, bvn_hash,
+                bvn_masked, nin_ciphertext, nin_hash, nin_masked, customer_type, status,
+                collection_wallet_id, wallet_slug, ledger_account_id, created_at, updated_at,
+                search_text)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+                $19, 'ACTIVE', $20, $21, ledger_account_id, $22, $22, $23
+            FROM account
+            RETURNING customer_id
+         ), counted AS (
+            INSERT INTO customer_count (business_id, mode, shard, total)
+            SELECT $1, $2, (customer_id % $24)::SMALLINT, 1 FROM created
+            ON CONFLICT (business_id, mode, shard) DO UPDATE SET total = customer_count.total + 1
+         )
+         SELECT customer_id FROM created",
     )
     .bind(scope.business_id)
     .bind(scope.mode.as_str())
@@ -55,7 +70,6 @@ pub(crate) async fn create(pool: &PgPool, scope: Scope, new: &NewCustomer) -> St
     .bind(new.customer_type.as_str())
     .bind(new.collection_wallet_id)
     .bind(&new.wallet_slug)
-    .bind(account)
     .bind(&now)
     .bind(kobo_core::validate::customer_search_key(&[
         new.first_name.as_deref(),
@@ -65,19 +79,11 @@ pub(crate) async fn create(pool: &PgPool, scope: Scope, new: &NewCustomer) -> St
         new.phone.as_deref(),
         Some(&new.reference),
     ]))
+    .bind(COUNT_SHARDS)
     .fetch_one(&mut *tx)
     .await
     .map_err(map)?;
     crate::events::record(&mut tx, scope, "customer.created", id, Some(id)).await?;
-    sqlx::query(
-        "INSERT INTO customer_count (business_id, mode, total) VALUES ($1, $2, 1)
-         ON CONFLICT (business_id, mode) DO UPDATE SET total = customer_count.total + 1",
-    )
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .execute(&mut *tx)
-    .await
-    .map_err(map)?;
     tx.commit().await.map_err(map)?;
     Ok(id)
 }

@@ -36,12 +36,12 @@ const MAX_GROUP: usize = 512;
 /// The most scans that run at once on blocking threads.
 const MAX_SCANS: usize = 4;
 /// Idle reader connections kept open.
-const MAX_IDLE_READERS: usize = 6;
+const MAX_IDLE_READERS: usize = 4;
 /// How long a statement waits for a lock held by another process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Page cache per connection, in KiB (SQLite's negative `cache_size`).
-const WRITER_CACHE_KIB: i64 = 16_000;
-const READER_CACHE_KIB: i64 = 4_000;
+const WRITER_CACHE_KIB: i64 = 8_000;
+const READER_CACHE_KIB: i64 = 2_000;
 
 /// Both sides of the engine; cheap to clone.
 #[derive(Clone)]
