@@ -1,52 +1,146 @@
 //! Writing outbox rows inside the caller's transaction, so an event exists if
 //! and only if the change that caused it committed.
 //!
-//! When the mode has no webhook URL, the event is written already failed,
-//! with one attempt that says so: nothing is left for the worker and the
-//! payload renderer until someone sets a URL and retries it.
+//! One statement shape writes every event, one at a time ([`record`]) or a
+//! whole inflow batch at once (`inflow_bulk`, through [`cte`] and [`bind`]):
+//! a fresh public id, due at once; or, when the mode has no webhook URL,
+//! failed at once with one attempt that says so, so nothing is left for the
+//! worker and the payload renderer until someone sets a URL and retries it.
+//! Batch ids are taken from the table's sequence in one go and given out in
+//! the order the events were queued, so the delivery order per customer is
+//! the order in which the inflows were applied.
 
 use kobo_store::{Scope, StoreResult, NO_URL_ERROR};
+use sqlx::postgres::{PgArguments, Postgres};
+use sqlx::query::Query;
 use sqlx::PgConnection;
 
 use crate::error::map;
 use crate::time::now_text;
 
+/// What an event is about.
+pub(crate) enum Subject {
+    /// The batch's k-th new inflow (0-based), whose id the statement assigns.
+    NewInflow(usize),
+    /// A row that already has its id (a one-time account).
+    Id(i64),
+}
+
+/// One event to record: `event_type` about `subject`, at `now`.
+pub(crate) struct NewEvent {
+    pub scope: Scope,
+    pub event_type: &'static str,
+    pub subject: Subject,
+    pub customer_id: Option<i64>,
+    pub now: String,
+}
+
 /// Records `event_type` about `subject_id` (ordered per `customer_id`).
 pub(crate) async fn record(
     conn: &mut PgConnection,
     scope: Scope,
-    event_type: &str,
+    event_type: &'static str,
     subject_id: i64,
     customer_id: Option<i64>,
 ) -> StoreResult<()> {
-    let now = now_text();
-    // One round trip: the event, and its no-URL attempt when the mode has no URL.
-    sqlx::query(
-        "WITH target AS (
-            SELECT EXISTS (SELECT 1 FROM webhook_endpoint
-                WHERE business_id = $2 AND mode = $3 AND url IS NOT NULL) AS has_url
-         ), event AS (
-            INSERT INTO webhook_event (public_id, business_id, mode, event_type, subject_id,
-                customer_id, status, attempts, next_attempt_at, created_at)
-            SELECT $1, $2, $3, $4, $5, $6,
-                CASE WHEN has_url THEN 'pending' ELSE 'failed' END,
-                CASE WHEN has_url THEN 0 ELSE 1 END, $7, $7
-            FROM target
-            RETURNING webhook_event_id, status
-         )
-         INSERT INTO webhook_attempt (webhook_event_id, attempted_at, latency_ms, error)
-         SELECT webhook_event_id, $7, 0, $8 FROM event WHERE status = 'failed'",
-    )
-    .bind(format!("evt_{}", kobo_core::ids::random_alphanumeric(24)))
-    .bind(scope.business_id)
-    .bind(scope.mode.as_str())
-    .bind(event_type)
-    .bind(subject_id)
-    .bind(customer_id)
-    .bind(&now)
-    .bind(NO_URL_ERROR)
-    .execute(&mut *conn)
-    .await
-    .map_err(map)?;
+    let event = NewEvent {
+        scope,
+        event_type,
+        subject: Subject::Id(subject_id),
+        customer_id,
+        now: now_text(),
+    };
+    let sql = format!("WITH {} SELECT 1", cte(1, "ARRAY[]::bigint[]"));
+    bind(sqlx::query(&sql), std::slice::from_ref(&event))
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
     Ok(())
+}
+
+/// The `WITH` items that insert the events, numbering their ten parameters
+/// from `$first`; `inflow_ids` is an SQL expression for the array of the
+/// batch's new inflow ids, in the order the inflows were queued (empty for
+/// events whose subjects all have ids).
+pub(crate) fn cte(first: usize, inflow_ids: &str) -> String {
+    let p = |k: usize| format!("${}", first + k);
+    format!(
+        "event_ids AS MATERIALIZED (
+            SELECT ARRAY(SELECT nextval('webhook_event_webhook_event_id_seq')
+                         FROM generate_series(1, {count}::int) ORDER BY 1) AS ids
+         ), events AS (
+            INSERT INTO webhook_event (webhook_event_id, public_id, business_id, mode, event_type,
+                subject_id, customer_id, status, attempts, next_attempt_at, created_at)
+            SELECT (SELECT ids FROM event_ids)[x.ord], x.p, x.b, x.m, x.t,
+                COALESCE(({inflow_ids})[x.k], x.s), x.c,
+                CASE WHEN h.has_url THEN 'pending' ELSE 'failed' END,
+                CASE WHEN h.has_url THEN 0 ELSE 1 END, x.n, x.n
+            FROM UNNEST({}::text[], {}::bigint[], {}::text[], {}::text[], {}::int[], {}::bigint[],
+                {}::bigint[], {}::text[]) WITH ORDINALITY AS x(p, b, m, t, k, s, c, n, ord)
+            CROSS JOIN LATERAL (
+                SELECT EXISTS (SELECT 1 FROM webhook_endpoint
+                    WHERE business_id = x.b AND mode = x.m AND url IS NOT NULL) AS has_url) AS h
+            RETURNING webhook_event_id, status, created_at
+         ), event_attempts AS (
+            INSERT INTO webhook_attempt (webhook_event_id, attempted_at, latency_ms, error)
+            SELECT webhook_event_id, created_at, 0, {no_url} FROM events WHERE status = 'failed'
+         )",
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7),
+        p(8),
+        count = p(0),
+        no_url = p(9),
+    )
+}
+
+/// Binds [`cte`]'s parameters, in order.
+pub(crate) fn bind<'q>(
+    query: Query<'q, Postgres, PgArguments>,
+    events: &[NewEvent],
+) -> Query<'q, Postgres, PgArguments> {
+    let public_ids: Vec<String> = events
+        .iter()
+        .map(|_| format!("evt_{}", kobo_core::ids::random_alphanumeric(24)))
+        .collect();
+    let k: Vec<Option<i32>> = events
+        .iter()
+        .map(|e| match e.subject {
+            // 1-based, as SQL arrays are.
+            Subject::NewInflow(k) => Some(k as i32 + 1),
+            Subject::Id(_) => None,
+        })
+        .collect();
+    let s: Vec<Option<i64>> = events
+        .iter()
+        .map(|e| match e.subject {
+            Subject::NewInflow(_) => None,
+            Subject::Id(id) => Some(id),
+        })
+        .collect();
+    query
+        .bind(events.len() as i32)
+        .bind(public_ids)
+        .bind(
+            events
+                .iter()
+                .map(|e| e.scope.business_id)
+                .collect::<Vec<_>>(),
+        )
+        .bind(
+            events
+                .iter()
+                .map(|e| e.scope.mode.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind(events.iter().map(|e| e.event_type).collect::<Vec<_>>())
+        .bind(k)
+        .bind(s)
+        .bind(events.iter().map(|e| e.customer_id).collect::<Vec<_>>())
+        .bind(events.iter().map(|e| e.now.clone()).collect::<Vec<_>>())
+        .bind(NO_URL_ERROR)
 }

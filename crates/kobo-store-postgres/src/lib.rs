@@ -23,7 +23,6 @@ mod idempotency;
 mod inflow_apply;
 mod inflow_bulk;
 mod inflow_cache;
-mod inflow_events;
 mod inflow_reads;
 mod inflows;
 mod ledger;

@@ -29,9 +29,9 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
 
 use crate::error::map;
+use crate::events::{self, NewEvent, Subject};
 use crate::inflow_apply::{decide, dedupe_scope, suspense_reason, Applied, TARGET};
 use crate::inflow_cache::Cache;
-use crate::inflow_events::{self, NewEvent, Subject};
 use crate::inflow_reads::{from_row, SELECT};
 use crate::one_time::{self, OneTimeState};
 use crate::time::{now_text, parse, to_text};

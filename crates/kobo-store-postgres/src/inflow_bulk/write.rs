@@ -84,7 +84,7 @@ pub(super) async fn write(
             WHERE one_time_account.virtual_account_id = x.id
          ), {events}
          SELECT i FROM ids",
-        events = inflow_events::cte(44, "SELECT i FROM ids"),
+        events = events::cte(44, "SELECT i FROM ids"),
     );
     let query = sqlx::query(&sql)
         .bind(j.len() as i32)
@@ -181,7 +181,7 @@ pub(super) async fn write(
                 .map(|(_, o)| o.status.as_str())
                 .collect::<Vec<_>>(),
         );
-    let ids: Vec<i64> = inflow_events::bind(query, &w.events)
+    let ids: Vec<i64> = events::bind(query, &w.events)
         .fetch_one(&mut *conn)
         .await
         .map_err(map)?
