@@ -1,8 +1,9 @@
 //! Writing outbox rows inside the caller's transaction, so an event exists if
 //! and only if the change that caused it committed.
 //!
-//! One statement shape writes every event, one at a time ([`record`]) or a
-//! whole inflow batch at once (`inflow_bulk`, through [`cte`] and [`bind`]):
+//! One statement shape writes every event, one at a time ([`record`]), a
+//! whole inflow batch at once (`inflow_bulk`), or inside the statement that
+//! creates its subject (a new customer); the last two through [`cte`] and [`bind`]:
 //! a fresh public id, due at once; or, when the mode has no webhook URL,
 //! failed at once with one attempt that says so, so nothing is left for the
 //! worker and the payload renderer until someone sets a URL and retries it.
@@ -20,8 +21,9 @@ use crate::time::now_text;
 
 /// What an event is about.
 pub(crate) enum Subject {
-    /// The batch's k-th new inflow (0-based), whose id the statement assigns.
-    NewInflow(usize),
+    /// The k-th row (0-based) the same statement creates, whose id the
+    /// statement assigns: an inflow of a batch, or a new customer.
+    New(usize),
     /// A row that already has its id (a one-time account).
     Id(i64),
 }
@@ -32,6 +34,9 @@ pub(crate) struct NewEvent {
     pub event_type: &'static str,
     pub subject: Subject,
     pub customer_id: Option<i64>,
+    /// The event is about a customer: its customer is its subject (and
+    /// `customer_id` is ignored), so a new customer's id need not be known.
+    pub customer_is_subject: bool,
     pub now: String,
 }
 
@@ -48,6 +53,7 @@ pub(crate) async fn record(
         event_type,
         subject: Subject::Id(subject_id),
         customer_id,
+        customer_is_subject: false,
         now: now_text(),
     };
     let sql = format!("WITH {} SELECT 1", cte(1, "ARRAY[]::bigint[]"));
@@ -58,11 +64,11 @@ pub(crate) async fn record(
     Ok(())
 }
 
-/// The `WITH` items that insert the events, numbering their ten parameters
-/// from `$first`; `inflow_ids` is an SQL expression for the array of the
-/// batch's new inflow ids, in the order the inflows were queued (empty for
+/// The `WITH` items that insert the events, numbering their eleven parameters
+/// from `$first`; `new_ids` is an SQL expression for the array of the ids of
+/// the rows the statement creates, in the order they were queued (empty for
 /// events whose subjects all have ids).
-pub(crate) fn cte(first: usize, inflow_ids: &str) -> String {
+pub(crate) fn cte(first: usize, new_ids: &str) -> String {
     let p = |k: usize| format!("${}", first + k);
     format!(
         "event_ids AS MATERIALIZED (
@@ -72,11 +78,13 @@ pub(crate) fn cte(first: usize, inflow_ids: &str) -> String {
             INSERT INTO webhook_event (webhook_event_id, public_id, business_id, mode, event_type,
                 subject_id, customer_id, status, attempts, next_attempt_at, created_at)
             SELECT (SELECT ids FROM event_ids)[x.ord], x.p, x.b, x.m, x.t,
-                COALESCE(({inflow_ids})[x.k], x.s), x.c,
+                COALESCE(({new_ids})[x.k], x.s),
+                CASE WHEN x.cs THEN COALESCE(({new_ids})[x.k], x.s) ELSE x.c END,
                 CASE WHEN h.has_url THEN 'pending' ELSE 'failed' END,
                 CASE WHEN h.has_url THEN 0 ELSE 1 END, x.n, x.n
             FROM UNNEST({}::text[], {}::bigint[], {}::text[], {}::text[], {}::int[], {}::bigint[],
-                {}::bigint[], {}::text[]) WITH ORDINALITY AS x(p, b, m, t, k, s, c, n, ord)
+                {}::bigint[], {}::boolean[], {}::text[])
+                WITH ORDINALITY AS x(p, b, m, t, k, s, c, cs, n, ord)
             CROSS JOIN LATERAL (
                 SELECT EXISTS (SELECT 1 FROM webhook_endpoint
                     WHERE business_id = x.b AND mode = x.m AND url IS NOT NULL) AS has_url) AS h
@@ -93,8 +101,9 @@ pub(crate) fn cte(first: usize, inflow_ids: &str) -> String {
         p(6),
         p(7),
         p(8),
+        p(9),
         count = p(0),
-        no_url = p(9),
+        no_url = p(10),
     )
 }
 
@@ -111,14 +120,14 @@ pub(crate) fn bind<'q>(
         .iter()
         .map(|e| match e.subject {
             // 1-based, as SQL arrays are.
-            Subject::NewInflow(k) => Some(k as i32 + 1),
+            Subject::New(k) => Some(k as i32 + 1),
             Subject::Id(_) => None,
         })
         .collect();
     let s: Vec<Option<i64>> = events
         .iter()
         .map(|e| match e.subject {
-            Subject::NewInflow(_) => None,
+            Subject::New(_) => None,
             Subject::Id(id) => Some(id),
         })
         .collect();
@@ -141,6 +150,12 @@ pub(crate) fn bind<'q>(
         .bind(k)
         .bind(s)
         .bind(events.iter().map(|e| e.customer_id).collect::<Vec<_>>())
+        .bind(
+            events
+                .iter()
+                .map(|e| e.customer_is_subject)
+                .collect::<Vec<_>>(),
+        )
         .bind(events.iter().map(|e| e.now.clone()).collect::<Vec<_>>())
         .bind(NO_URL_ERROR)
 }

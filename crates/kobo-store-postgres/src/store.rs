@@ -53,8 +53,7 @@ impl Store for PostgresStore {
     }
 
     async fn create_customer(&self, scope: Scope, new: NewCustomer) -> StoreResult<Customer> {
-        let id = customers::create(&self.pool, scope, &new).await?;
-        customers::get(&self.pool, scope, id).await
+        customers::create(&self.pool, scope, &new).await
     }
     async fn find_customer(
         &self,

@@ -35,12 +35,16 @@ use crate::error::{map, unavailable};
 const MAX_GROUP: usize = 512;
 /// The most scans that run at once on blocking threads.
 const MAX_SCANS: usize = 4;
-/// Idle reader connections kept open.
+/// Idle reader connections kept open, per pool (point reads, scans).
 const MAX_IDLE_READERS: usize = 4;
 /// How long a statement waits for a lock held by another process.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// Page cache per connection, in KiB (SQLite's negative `cache_size`).
+/// Point readers keep the hot index and table pages of many customers (a
+/// fetch touches five or so pages at random); scans stream through pages they
+/// will not need again, so a big cache would only hold memory.
 const WRITER_CACHE_KIB: i64 = 8_000;
+const POINT_READER_CACHE_KIB: i64 = 16_000;
 const READER_CACHE_KIB: i64 = 2_000;
 
 /// Both sides of the engine; cheap to clone.
@@ -52,7 +56,9 @@ pub(crate) struct Db {
 struct Inner {
     path: PathBuf,
     jobs: Mutex<Option<mpsc::Sender<Message>>>,
-    idle: Mutex<Vec<Connection>>,
+    /// Idle readers for point reads (on the calling task) and for scans.
+    idle_points: Mutex<Vec<Connection>>,
+    idle_scans: Mutex<Vec<Connection>>,
     scans: Semaphore,
     checkpointer: Mutex<Option<Checkpointer>>,
 }
@@ -73,7 +79,7 @@ impl Db {
                 checkpoint::WRITER_BACKSTOP_PAGES,
             )
             .map_err(map)?;
-        let reader = connect(path, READER_CACHE_KIB, true).map_err(map)?;
+        let reader = connect(path, POINT_READER_CACHE_KIB, true).map_err(map)?;
         let checkpointer = checkpoint::spawn(connect(path, READER_CACHE_KIB, false).map_err(map)?)
             .map_err(|e| StoreError::Internal(format!("cannot start the checkpointer: {e}")))?;
         let (send, receive) = mpsc::channel();
@@ -85,7 +91,8 @@ impl Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 jobs: Mutex::new(Some(send)),
-                idle: Mutex::new(vec![reader]),
+                idle_points: Mutex::new(vec![reader]),
+                idle_scans: Mutex::new(Vec::new()),
                 scans: Semaphore::new(MAX_SCANS),
                 checkpointer: Mutex::new(Some(checkpointer)),
             }),
@@ -117,7 +124,7 @@ impl Db {
         &self,
         f: impl FnOnce(&Connection) -> StoreResult<T>,
     ) -> StoreResult<T> {
-        self.inner.with_reader(f)
+        self.inner.with_reader(Pool::Points, f)
     }
 
     /// Runs a read that may scan many rows on a blocking thread.
@@ -133,7 +140,7 @@ impl Db {
             .await
             .map_err(|_| unavailable("the store is closed"))?;
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || inner.with_reader(f))
+        tokio::task::spawn_blocking(move || inner.with_reader(Pool::Scans, f))
             .await
             .map_err(|e| StoreError::Internal(format!("a read panicked: {e}")))?
     }
@@ -162,8 +169,10 @@ impl Db {
             }
         }
         self.inner.scans.close();
-        if let Ok(mut idle) = self.inner.idle.lock() {
-            idle.clear();
+        for idle in [&self.inner.idle_points, &self.inner.idle_scans] {
+            if let Ok(mut idle) = idle.lock() {
+                idle.clear();
+            }
         }
         if let Ok(mut checkpointer) = self.inner.checkpointer.lock() {
             checkpointer.take();
@@ -186,23 +195,42 @@ impl Db {
 }
 
 impl Inner {
-    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+    fn with_reader<T>(
+        &self,
+        pool: Pool,
+        f: impl FnOnce(&Connection) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         if self.scans.is_closed() {
             return Err(unavailable("the store is closed"));
         }
-        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let conn = match idle {
+        let (idle, cache_kib) = match pool {
+            Pool::Points => (&self.idle_points, POINT_READER_CACHE_KIB),
+            Pool::Scans => (&self.idle_scans, READER_CACHE_KIB),
+        };
+        let conn = idle.lock().ok().and_then(|mut idle| idle.pop());
+        let conn = match conn {
             Some(conn) => conn,
-            None => connect(&self.path, READER_CACHE_KIB, true).map_err(map)?,
+            None => connect(&self.path, cache_kib, true).map_err(map)?,
         };
         let result = f(&conn);
-        if let Ok(mut idle) = self.idle.lock() {
-            if idle.len() < MAX_IDLE_READERS && !self.scans.is_closed() {
-                idle.push(conn);
+        // A read that left its transaction open would pin an old snapshot
+        // for every later read on this connection: such a connection is closed.
+        if conn.is_autocommit() {
+            if let Ok(mut idle) = idle.lock() {
+                if idle.len() < MAX_IDLE_READERS && !self.scans.is_closed() {
+                    idle.push(conn);
+                }
             }
         }
         result
     }
+}
+
+/// Which idle readers a read takes from.
+#[derive(Clone, Copy)]
+enum Pool {
+    Points,
+    Scans,
 }
 
 /// One connection with kobo's settings: WAL, `synchronous=FULL`, foreign
@@ -409,6 +437,38 @@ mod tests {
             db.write(|_| Ok(())).await,
             Err(StoreError::Unavailable(_))
         ));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn a_read_that_leaves_its_transaction_open_never_serves_an_old_snapshot() {
+        let (db, dir) = temp_db();
+        db.write(|c| {
+            c.execute_batch("CREATE TABLE t (v INTEGER PRIMARY KEY); INSERT INTO t VALUES (1)")
+                .map_err(map)
+        })
+        .await
+        .expect("create");
+        let count = |c: &Connection| -> StoreResult<i64> {
+            c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+                .map_err(map)
+        };
+        // A read that forgets to end its transaction (a bug, or an error
+        // between BEGIN and COMMIT) holds a snapshot with one row.
+        let leaked = db.read_now(|c| {
+            exec(c, "BEGIN")?;
+            count(c)
+        });
+        assert_eq!(leaked.expect("read"), 1);
+        db.write(|c| c.execute("INSERT INTO t VALUES (2)", []).map_err(map))
+            .await
+            .expect("insert");
+        // Every later point read sees the write: the leaked connection was
+        // closed, not returned to the pool.
+        for _ in 0..3 {
+            assert_eq!(db.read_now(count).expect("read"), 2);
+        }
+        db.close().await;
         let _ = std::fs::remove_dir_all(dir);
     }
 

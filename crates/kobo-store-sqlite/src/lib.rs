@@ -141,6 +141,26 @@ impl Store for SqliteStore {
     ) -> StoreResult<Option<Customer>> {
         self.db.read_now(|c| customers::find(c, scope, identifier))
     }
+    async fn find_customer_with_accounts(
+        &self,
+        scope: Scope,
+        identifier: &CustomerLookup,
+    ) -> StoreResult<Option<(Customer, Vec<VirtualAccount>)>> {
+        // One reader, one read transaction: the customer and its accounts
+        // come from the same snapshot.
+        self.db.read_now(|c| {
+            db::exec(c, "BEGIN")?;
+            let read = customers::find(c, scope, identifier).and_then(|found| match found {
+                Some(customer) => {
+                    let accounts = virtual_accounts::of_customers(c, scope, &[customer.id])?;
+                    Ok(Some((customer, accounts)))
+                }
+                None => Ok(None),
+            });
+            db::exec(c, "COMMIT")?;
+            read
+        })
+    }
     async fn update_customer(
         &self,
         scope: Scope,

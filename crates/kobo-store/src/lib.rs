@@ -65,6 +65,20 @@ pub trait Store: Send + Sync + 'static {
         scope: Scope,
         identifier: &CustomerLookup,
     ) -> StoreResult<Option<Customer>>;
+    /// [`Store::find_customer`] with the customer's permanent virtual
+    /// accounts (oldest first). Engines that can read both in one snapshot
+    /// and one trip do; this default makes two calls.
+    async fn find_customer_with_accounts(
+        &self,
+        scope: Scope,
+        identifier: &CustomerLookup,
+    ) -> StoreResult<Option<(Customer, Vec<VirtualAccount>)>> {
+        let Some(customer) = self.find_customer(scope, identifier).await? else {
+            return Ok(None);
+        };
+        let accounts = self.virtual_accounts_of(scope, &[customer.id]).await?;
+        Ok(Some((customer, accounts)))
+    }
     /// Applies the fields that are set in `patch`.
     async fn update_customer(
         &self,

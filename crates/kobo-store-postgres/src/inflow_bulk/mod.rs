@@ -384,8 +384,9 @@ fn plan_one(
     writes.events.push(NewEvent {
         scope,
         event_type: inflow_event,
-        subject: Subject::NewInflow(index),
+        subject: Subject::New(index),
         customer_id: owner,
+        customer_is_subject: false,
         now: now.clone(),
     });
     if let Some(event) = account_event {
@@ -394,6 +395,7 @@ fn plan_one(
             event_type: event,
             subject: Subject::Id(virtual_account_id),
             customer_id: owner,
+            customer_is_subject: false,
             now: now.clone(),
         });
     }

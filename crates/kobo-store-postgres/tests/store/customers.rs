@@ -44,6 +44,27 @@ async fn create_find_update_round_trip() {
             "times round-trip exactly"
         );
     }
+    // The create answers from what it inserted, without reading back: it
+    // must say exactly what a read says.
+    let read = db
+        .store
+        .find_customer(scope, &CustomerLookup::Id(created.id))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(format!("{created:?}"), format!("{read:?}"));
+    // Its event, written by the same statement, is about it and ordered under it.
+    let (subject, owner, kind): (i64, Option<i64>, String) = sqlx::query_as(
+        "SELECT subject_id, customer_id, event_type FROM webhook_event WHERE business_id = $1",
+    )
+    .bind(b.id)
+    .fetch_one(db.raw())
+    .await
+    .unwrap();
+    assert_eq!(
+        (subject, owner, kind.as_str()),
+        (created.id, Some(created.id), "customer.created")
+    );
     let live = Scope {
         business_id: b.id,
         mode: Mode::Live,
@@ -200,7 +221,20 @@ async fn list_filters_searches_pages_and_counts() {
             new.first_name = Some("Ọlájídé".into());
             new.last_name = Some("100%_Sure".into());
         }
-        ids.push(db.store.create_customer(scope, new).await.unwrap().id);
+        let created = db.store.create_customer(scope, new).await.unwrap();
+        let by_id = CustomerLookup::Id(created.id);
+        let read = db
+            .store
+            .find_customer(scope, &by_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(format!("{created:?}"), format!("{read:?}"), "answer = read");
+        assert_eq!(
+            created.collection_wallet_code.is_some(),
+            collection.is_some()
+        );
+        ids.push(created.id);
     }
     let page = |q: CustomerQuery| {
         let store = db.store.clone();

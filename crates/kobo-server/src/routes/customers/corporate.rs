@@ -36,6 +36,6 @@ pub async fn handle(
     let customer = create(&app, scope, &body, Shape::Corporate).await?;
     Ok(envelope::created(
         "Corporate customer created successfully",
-        view::customer_out(&app, scope, customer).await?,
+        view::new_customer_out(customer),
     ))
 }

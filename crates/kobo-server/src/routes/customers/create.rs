@@ -37,7 +37,7 @@ pub async fn handle(
     let customer = create(&app, scope, &body, Shape::Individual).await?;
     Ok(envelope::created(
         "Customer created successfully",
-        view::customer_out(&app, scope, customer).await?,
+        view::new_customer_out(customer),
     ))
 }
 

@@ -2,10 +2,11 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
+use kobo_store::CustomerLookup;
 
 use super::view;
 use crate::envelope;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::auth::Auth;
 use crate::openapi::envelopes::{ErrorBody, Success};
 use crate::state::AppState;
@@ -28,9 +29,14 @@ pub async fn handle(
     Auth(scope): Auth,
     Path(identifier): Path<String>,
 ) -> ApiResult<Response> {
-    let customer = super::find(&app, scope, &identifier).await?;
+    let lookup = CustomerLookup::parse(&identifier);
+    let (customer, accounts) = app
+        .store
+        .find_customer_with_accounts(scope, &lookup)
+        .await?
+        .ok_or_else(|| ApiError::not_found("Customer"))?;
     Ok(envelope::ok(
         "Customer retrieved successfully",
-        view::customer_out(&app, scope, customer).await?,
+        view::with_accounts(customer, accounts),
     ))
 }

@@ -69,7 +69,7 @@ pub async fn handle(
             Ok(customer) => {
                 return Ok(envelope::created(
                     "Customer created successfully",
-                    view::customer_out(&app, scope, customer).await?,
+                    view::new_customer_out(customer),
                 ))
             }
             Err(e) if is_reference_conflict(&e) => continue,

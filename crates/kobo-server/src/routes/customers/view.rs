@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kobo_core::money::Naira;
-use kobo_store::{Customer, Scope};
+use kobo_store::{Customer, Scope, VirtualAccount};
 
 use crate::error::ApiResult;
 use crate::routes::virtual_accounts::VirtualAccountOut;
@@ -72,6 +72,20 @@ pub async fn customer_out(
     customer: Customer,
 ) -> ApiResult<CustomerOut> {
     Ok(customers_out(app, scope, vec![customer]).await?.remove(0))
+}
+
+/// The JSON of a customer just created: no virtual account can exist yet
+/// (accounts are made by their own request, for an existing customer), so
+/// there is nothing to read.
+pub fn new_customer_out(customer: Customer) -> CustomerOut {
+    CustomerOut::from(customer)
+}
+
+/// The JSON of one customer and its virtual accounts, read together.
+pub fn with_accounts(customer: Customer, accounts: Vec<VirtualAccount>) -> CustomerOut {
+    let mut out = CustomerOut::from(customer);
+    out.virtual_accounts = accounts.into_iter().map(VirtualAccountOut::from).collect();
+    out
 }
 
 /// The JSON of many customers, with their virtual accounts (one query for all).
