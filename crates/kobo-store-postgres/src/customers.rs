@@ -1,5 +1,5 @@
-//! Customers: insert, resolve an identifier, partial update (each write
-//! also keeps the folded search key, `search_text`, in step).
+//! Customers: resolve an identifier, partial update (which keeps the folded
+//! search key, `search_text`, in step); creating them is `customer_create`.
 
 use chrono::NaiveDate;
 use kobo_core::{Kobo, Mode};
@@ -18,95 +18,6 @@ pub(crate) const SELECT: &str =
      FROM customer c
      JOIN ledger_account a ON a.ledger_account_id = c.ledger_account_id
      LEFT JOIN collection_wallet w ON w.collection_wallet_id = c.collection_wallet_id";
-
-/// Rows the customer count of one business and mode is spread over.
-const COUNT_SHARDS: i64 = 16;
-
-/// Inserts the customer, its wallet account, its count and its
-/// `customer.created` event in one statement (atomic without a transaction of
-/// its own), and answers the new customer as the statement wrote it.
-pub(crate) async fn create(
-    pool: &PgPool,
-    scope: Scope,
-    new: &NewCustomer,
-) -> StoreResult<Customer> {
-    let now = now_text();
-    // One of 16 counter rows, so concurrent creates do not queue on one row
-    // lock. The answer is built from what was inserted: a new customer's
-    // balance is 0, and the statement cannot read its own inserts back.
-    let sql = format!(
-        "WITH account AS (
-            INSERT INTO ledger_account (business_id, mode, kind, balance, created_at)
-            VALUES ($1, $2, 'customer_wallet', 0, $22) RETURNING ledger_account_id
-         ), created AS (
-            INSERT INTO customer (business_id, mode, code, reference, first_name, last_name,
-                company_name, rc_number, email, email_lower, phone, dob, bvn_ciphertext, bvn_hash,
-                bvn_masked, nin_ciphertext, nin_hash, nin_masked, customer_type, status,
-                collection_wallet_id, wallet_slug, ledger_account_id, created_at, updated_at,
-                search_text)
-            SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
-                $19, 'ACTIVE', $20, $21, ledger_account_id, $22, $22, $23
-            FROM account
-            RETURNING *
-         ), counted AS (
-            INSERT INTO customer_count (business_id, mode, shard, total)
-            SELECT $1, $2, (customer_id % $24)::SMALLINT, 1 FROM created
-            ON CONFLICT (business_id, mode, shard) DO UPDATE SET total = customer_count.total + 1
-         ), {events}
-         SELECT c.customer_id, c.code, c.mode, c.reference, c.first_name, c.last_name,
-            c.company_name, c.rc_number, c.email, c.phone, c.dob, c.bvn_masked, c.nin_masked,
-            c.customer_type, c.status, w.code AS collection_wallet_code, c.wallet_slug,
-            0::BIGINT AS balance, c.created_at, c.updated_at
-         FROM created c
-         LEFT JOIN collection_wallet w ON w.collection_wallet_id = c.collection_wallet_id",
-        events = crate::events::cte(25, "SELECT ARRAY[customer_id] FROM created"),
-    );
-    let event = crate::events::NewEvent {
-        scope,
-        event_type: "customer.created",
-        subject: crate::events::Subject::New(0),
-        customer_id: None,
-        customer_is_subject: true,
-        now: now.clone(),
-    };
-    let query = sqlx::query(&sql)
-        .bind(scope.business_id)
-        .bind(scope.mode.as_str())
-        .bind(&new.code)
-        .bind(&new.reference)
-        .bind(&new.first_name)
-        .bind(&new.last_name)
-        .bind(&new.company_name)
-        .bind(&new.rc_number)
-        .bind(&new.email)
-        .bind(new.email.to_lowercase())
-        .bind(&new.phone)
-        .bind(new.dob.map(|d| d.to_string()))
-        .bind(new.bvn.as_ref().map(|s| &s.ciphertext))
-        .bind(new.bvn.as_ref().map(|s| &s.hash))
-        .bind(new.bvn.as_ref().map(|s| &s.masked))
-        .bind(new.nin.as_ref().map(|s| &s.ciphertext))
-        .bind(new.nin.as_ref().map(|s| &s.hash))
-        .bind(new.nin.as_ref().map(|s| &s.masked))
-        .bind(new.customer_type.as_str())
-        .bind(new.collection_wallet_id)
-        .bind(&new.wallet_slug)
-        .bind(&now)
-        .bind(kobo_core::validate::customer_search_key(&[
-            new.first_name.as_deref(),
-            new.last_name.as_deref(),
-            new.company_name.as_deref(),
-            Some(&new.email),
-            new.phone.as_deref(),
-            Some(&new.reference),
-        ]))
-        .bind(COUNT_SHARDS);
-    let row = crate::events::bind(query, std::slice::from_ref(&event))
-        .fetch_one(pool)
-        .await
-        .map_err(map)?;
-    from_row(&row)
-}
 
 pub(crate) async fn get(pool: &PgPool, scope: Scope, id: i64) -> StoreResult<Customer> {
     find(pool, scope, &CustomerLookup::Id(id))

@@ -15,6 +15,7 @@
 
 mod businesses;
 mod connect;
+mod customer_create;
 mod customer_list;
 mod customers;
 mod error;
@@ -45,6 +46,7 @@ use kobo_store::StoreResult;
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    creates: customer_create::CreateQueue,
 }
 
 impl PostgresStore {
@@ -53,7 +55,8 @@ impl PostgresStore {
     /// server is [`kobo_store::StoreError::Unavailable`] with one clear line.
     pub async fn connect(url: &str, options: PgOptions) -> StoreResult<PostgresStore> {
         let pool = connect::pool(url, &options).await?;
-        Ok(PostgresStore { pool })
+        let creates = customer_create::CreateQueue::start(pool.clone());
+        Ok(PostgresStore { pool, creates })
     }
 
     /// The pool, for tools and tests that need plain SQL.

@@ -53,7 +53,7 @@ impl Store for PostgresStore {
     }
 
     async fn create_customer(&self, scope: Scope, new: NewCustomer) -> StoreResult<Customer> {
-        customers::create(&self.pool, scope, &new).await
+        self.creates.create(scope, new).await
     }
     async fn find_customer(
         &self,

@@ -317,3 +317,94 @@ async fn list_filters_searches_pages_and_counts() {
     let found = page(q).await;
     assert_eq!((found.total, found.items[0].id), (1, ids[1]));
 }
+
+#[tokio::test]
+async fn creates_that_arrive_together_keep_their_own_answers() {
+    let db = db!("creates_that_arrive_together_keep_their_own_answers");
+    let b = business(&db.store, "Acme").await;
+    let scope = test_scope(b.id);
+    let wallet = db.store.list_collection_wallets(scope).await.unwrap()[0].id;
+    db.store
+        .create_customer(scope, new_customer("TAKEN", None))
+        .await
+        .unwrap();
+    // All sent before any is answered, so they queue together: every tenth
+    // collides with the table, two collide with each other inside the group.
+    let references: Vec<String> = (0..40)
+        .map(|i| match i {
+            _ if i % 10 == 0 => "TAKEN".to_string(),
+            21 | 22 => "TWIN".to_string(),
+            _ => format!("R-{i}"),
+        })
+        .collect();
+    let tasks: Vec<_> = references
+        .iter()
+        .enumerate()
+        .map(|(i, reference)| {
+            let store = db.store.clone();
+            let new = new_customer(reference, (i % 3 == 0).then_some(wallet));
+            tokio::spawn(async move { (new.code.clone(), store.create_customer(scope, new).await) })
+        })
+        .collect();
+    let mut created = Vec::new();
+    let mut twins = 0;
+    for (task, reference) in tasks.into_iter().zip(&references) {
+        let (code, answer) = task.await.unwrap();
+        match (reference.as_str(), answer) {
+            ("TAKEN", answer) => {
+                assert!(
+                    matches!(answer, Err(StoreError::Conflict { .. })),
+                    "{answer:?}"
+                )
+            }
+            ("TWIN", Err(StoreError::Conflict { .. })) => twins += 1,
+            (_, Ok(customer)) => {
+                assert_eq!(customer.code, code, "each caller gets its own customer");
+                assert_eq!(&customer.reference, reference);
+                if reference == "TWIN" {
+                    twins += 10;
+                }
+                created.push(customer);
+            }
+            (_, answer) => panic!("{reference}: {answer:?}"),
+        }
+    }
+    assert_eq!(twins, 11, "one twin created, the other refused");
+    assert_eq!(created.len(), 40 - 4 - 1);
+    for customer in &created {
+        let by_id = CustomerLookup::Id(customer.id);
+        let read = db
+            .store
+            .find_customer(scope, &by_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(format!("{customer:?}"), format!("{read:?}"));
+    }
+    let all = db
+        .store
+        .list_customers(
+            scope,
+            &CustomerQuery {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(all.total, 1 + created.len() as u64, "counted once each");
+    assert_eq!(all.items.len(), 1 + created.len());
+    // One event per customer created, about it, and none for a refusal.
+    let events: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT subject_id, customer_id FROM webhook_event
+         WHERE business_id = $1 AND event_type = 'customer.created' ORDER BY subject_id",
+    )
+    .bind(b.id)
+    .fetch_all(db.raw())
+    .await
+    .unwrap();
+    let mut ids: Vec<i64> = all.items.iter().map(|c| c.id).collect();
+    ids.sort_unstable();
+    let expected: Vec<(i64, Option<i64>)> = ids.iter().map(|id| (*id, Some(*id))).collect();
+    assert_eq!(events, expected);
+}
