@@ -20,6 +20,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../migrations/0007_customer_count_shards.sql"),
     ),
+    (
+        8,
+        include_str!("../migrations/0008_customer_entry_count.sql"),
+    ),
 ];
 
 /// Advisory lock key for migrations ("kobo" in ASCII, then "mig").

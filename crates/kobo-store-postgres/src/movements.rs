@@ -78,14 +78,27 @@ pub(crate) async fn list(
     if !q.with_total {
         return Ok((items, 0));
     }
-    let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM entry e WHERE {FILTER}"))
+    let unfiltered = from.is_none() && until.is_none() && direction.is_none();
+    // Unfiltered, the kept count answers (migration 0008); a filtered total
+    // still counts the matching entries.
+    let total: i64 = if unfiltered {
+        sqlx::query_scalar(
+            "SELECT COALESCE((SELECT entries FROM customer_entry_count WHERE customer_id = $1), 0)",
+        )
         .bind(customer.id)
-        .bind(&from)
-        .bind(&until)
-        .bind(direction)
         .fetch_one(pool)
         .await
-        .map_err(map)?;
+        .map_err(map)?
+    } else {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM entry e WHERE {FILTER}"))
+            .bind(customer.id)
+            .bind(&from)
+            .bind(&until)
+            .bind(direction)
+            .fetch_one(pool)
+            .await
+            .map_err(map)?
+    };
     Ok((items, total.max(0) as u64))
 }
 

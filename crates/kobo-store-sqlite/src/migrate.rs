@@ -13,6 +13,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (4, include_str!("../migrations/0004_customer_search.sql")),
     (5, include_str!("../migrations/0005_webhooks.sql")),
     (6, include_str!("../migrations/0006_webhook_queues.sql")),
+    (
+        7,
+        include_str!("../migrations/0007_customer_entry_count.sql"),
+    ),
 ];
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (

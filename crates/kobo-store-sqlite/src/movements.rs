@@ -114,10 +114,13 @@ pub(crate) fn list(
     }
     let unfiltered = from.is_none() && until.is_none() && direction.is_none();
     let total: i64 = if unfiltered {
-        conn.prepare_cached("SELECT COUNT(*) FROM entry WHERE customer_id = ?")
-            .map_err(map)?
-            .query_row(params![customer.id], |r| r.get(0))
-            .map_err(map)?
+        // The kept count (migration 0007).
+        conn.prepare_cached(
+            "SELECT COALESCE((SELECT entries FROM customer_entry_count WHERE customer_id = ?), 0)",
+        )
+        .map_err(map)?
+        .query_row(params![customer.id], |r| r.get(0))
+        .map_err(map)?
     } else {
         conn.prepare_cached(&format!("SELECT COUNT(*) FROM entry e WHERE {filter}"))
             .map_err(map)?

@@ -57,6 +57,17 @@ const CHECKS: &[(&str, &str)] = &[
                 WHERE e.journal_id = i.journal_id AND a.kind = 'settlement') <> -i.gross_kobo
          LIMIT 50",
     ),
+    (
+        "customer's kept entry count is wrong",
+        "SELECT 'customer ' || c.customer_id || ' counts ' || COALESCE(k.entries, 0)
+                || ' entries but has ' || COALESCE(n.entries, 0)
+         FROM customer c
+         LEFT JOIN customer_entry_count k ON k.customer_id = c.customer_id
+         LEFT JOIN (SELECT customer_id, COUNT(*) AS entries FROM entry
+                    WHERE customer_id IS NOT NULL GROUP BY customer_id) n
+                ON n.customer_id = c.customer_id
+         WHERE COALESCE(k.entries, 0) <> COALESCE(n.entries, 0) LIMIT 50",
+    ),
 ];
 
 /// Runs every check inside one read transaction on `conn` (a reader

@@ -61,3 +61,31 @@ async fn entries_and_journals_are_append_only() {
     }
     assert!(db.store.verify_ledger().await.unwrap().is_ok());
 }
+
+#[tokio::test]
+async fn the_kept_entry_count_follows_the_entries_and_is_verified() {
+    let db = db!("the_kept_entry_count_follows_the_entries_and_is_verified");
+    one_inflow(&db).await;
+    let (kept, real): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT SUM(entries) FROM customer_entry_count)::bigint,
+                (SELECT COUNT(*) FROM entry WHERE customer_id IS NOT NULL)",
+    )
+    .fetch_one(db.raw())
+    .await
+    .unwrap();
+    assert!(real > 0);
+    assert_eq!(kept, real, "the trigger counted every customer entry");
+    sqlx::query("UPDATE customer_entry_count SET entries = entries + 1")
+        .execute(db.raw())
+        .await
+        .unwrap();
+    let report = db.store.verify_ledger().await.unwrap();
+    let wanted = format!("counts {} entries but has {real}", real + 1);
+    assert!(
+        report.problems.iter().any(|p| p
+            .starts_with("customer's kept entry count is wrong: customer ")
+            && p.ends_with(&wanted)),
+        "{:?}",
+        report.problems
+    );
+}

@@ -53,6 +53,42 @@ async fn a_corrupted_balance_fails_verification() {
 }
 
 #[tokio::test]
+async fn the_kept_entry_count_follows_the_entries_and_is_verified() {
+    let db = Db::new().await;
+    let (b, _, number) = one_customer(&db, "counted").await;
+    let door = Door::Sandbox { business_id: b };
+    for n in 1..=3 {
+        post_one(&db, request(door, &session(n), &number, 5_000))
+            .await
+            .unwrap();
+    }
+    let raw = db.raw().await;
+    let (kept, real): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT SUM(entries) FROM customer_entry_count),
+                (SELECT COUNT(*) FROM entry WHERE customer_id IS NOT NULL)",
+    )
+    .fetch_one(&raw)
+    .await
+    .unwrap();
+    assert!(real >= 3);
+    assert_eq!(kept, real, "the trigger counted every customer entry");
+    sqlx::query("UPDATE customer_entry_count SET entries = entries + 1")
+        .execute(&raw)
+        .await
+        .unwrap();
+    raw.close().await;
+    let report = db.store.verify_ledger().await.unwrap();
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(
+        report.problems[0].starts_with("customer's kept entry count is wrong: customer ")
+            && report.problems[0].ends_with(&format!("counts {} entries but has {real}", real + 1)),
+        "{:?}",
+        report.problems
+    );
+    db.close().await;
+}
+
+#[tokio::test]
 async fn entries_and_journals_are_append_only() {
     let db = Db::new().await;
     let (b, c, number) = one_customer(&db, "append").await;
