@@ -31,12 +31,24 @@ pub(crate) async fn list(
     let from = q.from.map(lagos_day_start);
     let until = q.to.and_then(|d| d.succ_opt()).map(lagos_day_start);
     let direction: Option<i64> = q.deposits.map(|d| if d { 1 } else { -1 });
+    let unfiltered = from.is_none() && until.is_none() && direction.is_none();
+    // Unfiltered, the customer's (customer_id, entry_id) index alone finds the
+    // page, skipped rows included (an OFFSET page walks only the index); the
+    // journal and inflow are joined for the page's rows only.
+    let filter = if unfiltered {
+        "e.customer_id = $1 AND $2::text IS NULL AND $3::text IS NULL AND $4::bigint IS NULL"
+    } else {
+        FILTER
+    };
     let sql = format!(
         "SELECT e.entry_id, j.uuid, e.amount, e.balance_after, e.created_at, i.inflow_id
          FROM entry e JOIN journal j ON j.journal_id = e.journal_id
          LEFT JOIN inflow i ON i.journal_id = e.journal_id
-         WHERE {FILTER} AND e.entry_id {cmp} COALESCE($5::bigint, {edge})
-         ORDER BY e.entry_id {order} LIMIT $6 OFFSET $7",
+         WHERE e.entry_id IN (
+             SELECT e.entry_id FROM entry e
+             WHERE {filter} AND e.entry_id {cmp} COALESCE($5::bigint, {edge})
+             ORDER BY e.entry_id {order} LIMIT $6 OFFSET $7)
+         ORDER BY e.entry_id {order}",
         cmp = if q.ascending { ">" } else { "<" },
         // A plain range (not `$5 IS NULL OR …`), so the index walks straight
         // to the cursor at any depth.
@@ -78,7 +90,6 @@ pub(crate) async fn list(
     if !q.with_total {
         return Ok((items, 0));
     }
-    let unfiltered = from.is_none() && until.is_none() && direction.is_none();
     // Unfiltered, the kept count answers (migration 0008); a filtered total
     // still counts the matching entries.
     let total: i64 = if unfiltered {

@@ -61,17 +61,27 @@ pub(crate) fn list(
     let until = q.to.and_then(|d| d.succ_opt()).map(lagos_day_start);
     let direction = q.deposits.map(|d| if d { 1 } else { -1 });
     // The customer was found within `scope`, and customer ids are unique, so
-    // the entry table alone answers (its (customer_id, entry_id) index walks
-    // any page, and counts without touching rows).
-    let filter = "e.customer_id = ?1
+    // the entry table alone selects the page.
+    let unfiltered = from.is_none() && until.is_none() && direction.is_none();
+    // Unfiltered, the customer's (customer_id, entry_id) index alone finds the
+    // page, skipped rows included (an OFFSET page walks only the index); the
+    // journal and inflow are joined for the page's rows only.
+    let filter = if unfiltered {
+        "e.customer_id = ?1"
+    } else {
+        "e.customer_id = ?1
         AND (?2 IS NULL OR e.created_at >= ?2) AND (?3 IS NULL OR e.created_at < ?3)
-        AND (?4 IS NULL OR (?4 = 1 AND e.amount > 0) OR (?4 = -1 AND e.amount < 0))";
+        AND (?4 IS NULL OR (?4 = 1 AND e.amount > 0) OR (?4 = -1 AND e.amount < 0))"
+    };
     let sql = format!(
         "SELECT e.entry_id, j.uuid, e.amount, e.balance_after, e.created_at, i.inflow_id
          FROM entry e JOIN journal j ON j.journal_id = e.journal_id
          LEFT JOIN inflow i ON i.journal_id = e.journal_id
-         WHERE {filter} AND e.entry_id {cmp} COALESCE(?5, {edge})
-         ORDER BY e.entry_id {order} LIMIT ?6 OFFSET ?7",
+         WHERE e.entry_id IN (
+             SELECT e.entry_id FROM entry e
+             WHERE {filter} AND e.entry_id {cmp} COALESCE(?5, {edge})
+             ORDER BY e.entry_id {order} LIMIT ?6 OFFSET ?7)
+         ORDER BY e.entry_id {order}",
         cmp = if q.ascending { ">" } else { "<" },
         // A plain range (not `?5 IS NULL OR …`), so the index walks straight
         // to the cursor at any depth.
@@ -95,7 +105,7 @@ pub(crate) fn list(
         Value::Integer(i64::from(q.limit)),
         Value::Integer(q.offset as i64),
     ]);
-    // Two texts only (ascending or not), so the statement is cached.
+    // Four texts only (filtered or not, ascending or not), so it is cached.
     let rows = conn
         .prepare_cached(&sql)
         .map_err(map)?
@@ -112,7 +122,6 @@ pub(crate) fn list(
     if !q.with_total {
         return Ok((items, 0));
     }
-    let unfiltered = from.is_none() && until.is_none() && direction.is_none();
     let total: i64 = if unfiltered {
         // The kept count (migration 0007).
         conn.prepare_cached(
