@@ -212,16 +212,7 @@ async fn insert(
                 .collect::<Vec<_>>(),
         )
         .bind(column(&|n| Some(n.wallet_slug.clone())))
-        .bind(column(&|n| {
-            Some(kobo_core::validate::customer_search_key(&[
-                n.first_name.as_deref(),
-                n.last_name.as_deref(),
-                n.company_name.as_deref(),
-                Some(&n.email),
-                n.phone.as_deref(),
-                Some(&n.reference),
-            ]))
-        }))
+        .bind(column(&|n| Some(n.search_key())))
         .bind(&now)
         .bind(COUNT_SHARDS);
     let events: Vec<NewEvent> = items

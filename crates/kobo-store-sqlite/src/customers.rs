@@ -23,14 +23,7 @@ const SELECT: &str = "SELECT c.customer_id, c.code, c.mode, c.reference, c.first
 pub(crate) fn create(conn: &Connection, scope: Scope, new: &NewCustomer) -> StoreResult<i64> {
     let now = now_text();
     let account = new_ledger_account(conn, scope, "customer_wallet")?;
-    let search_text = kobo_core::validate::customer_search_key(&[
-        new.first_name.as_deref(),
-        new.last_name.as_deref(),
-        new.company_name.as_deref(),
-        Some(&new.email),
-        new.phone.as_deref(),
-        Some(&new.reference),
-    ]);
+    let search_text = new.search_key();
     let id: i64 = conn
         .prepare_cached(
             "INSERT INTO customer (business_id, mode, code, reference, first_name, last_name, company_name,

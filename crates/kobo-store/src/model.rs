@@ -117,6 +117,20 @@ pub struct NewCustomer {
     pub wallet_slug: String,
 }
 
+impl NewCustomer {
+    /// The folded text a customer search matches (`search_text`).
+    pub fn search_key(&self) -> String {
+        kobo_core::validate::customer_search_key(&[
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            self.company_name.as_deref(),
+            Some(&self.email),
+            self.phone.as_deref(),
+            Some(&self.reference),
+        ])
+    }
+}
+
 /// Fields to change; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default)]
 pub struct CustomerPatch {

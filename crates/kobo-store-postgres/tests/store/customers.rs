@@ -4,7 +4,15 @@
 use kobo_core::Mode;
 use kobo_store::*;
 
-use crate::support::{business, db, new_customer, test_scope};
+use crate::support::{business, db, new_customer, test_scope, Db};
+
+/// A create answers from what it inserted, without reading back: it must say
+/// exactly what a read says.
+async fn assert_answer_is_what_a_read_says(db: &Db, scope: Scope, created: &Customer) {
+    let by_id = CustomerLookup::Id(created.id);
+    let read = db.store.find_customer(scope, &by_id).await.unwrap();
+    assert_eq!(format!("{created:?}"), format!("{:?}", read.unwrap()));
+}
 
 fn sealed(hash: &str) -> SealedIdentity {
     SealedIdentity {
@@ -44,15 +52,7 @@ async fn create_find_update_round_trip() {
             "times round-trip exactly"
         );
     }
-    // The create answers from what it inserted, without reading back: it
-    // must say exactly what a read says.
-    let read = db
-        .store
-        .find_customer(scope, &CustomerLookup::Id(created.id))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(format!("{created:?}"), format!("{read:?}"));
+    assert_answer_is_what_a_read_says(&db, scope, &created).await;
     // Its event, written by the same statement, is about it and ordered under it.
     let (subject, owner, kind): (i64, Option<i64>, String) = sqlx::query_as(
         "SELECT subject_id, customer_id, event_type FROM webhook_event WHERE business_id = $1",
@@ -222,14 +222,7 @@ async fn list_filters_searches_pages_and_counts() {
             new.last_name = Some("100%_Sure".into());
         }
         let created = db.store.create_customer(scope, new).await.unwrap();
-        let by_id = CustomerLookup::Id(created.id);
-        let read = db
-            .store
-            .find_customer(scope, &by_id)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(format!("{created:?}"), format!("{read:?}"), "answer = read");
+        assert_answer_is_what_a_read_says(&db, scope, &created).await;
         assert_eq!(
             created.collection_wallet_code.is_some(),
             collection.is_some()
@@ -372,14 +365,7 @@ async fn creates_that_arrive_together_keep_their_own_answers() {
     assert_eq!(twins, 11, "one twin created, the other refused");
     assert_eq!(created.len(), 40 - 4 - 1);
     for customer in &created {
-        let by_id = CustomerLookup::Id(customer.id);
-        let read = db
-            .store
-            .find_customer(scope, &by_id)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(format!("{customer:?}"), format!("{read:?}"));
+        assert_answer_is_what_a_read_says(&db, scope, customer).await;
     }
     let all = db
         .store
