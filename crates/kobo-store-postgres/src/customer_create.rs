@@ -14,7 +14,7 @@ use sqlx::{PgConnection, PgPool};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::customers::from_row;
-use crate::error::map;
+use crate::error::{is_contention_message, map};
 use crate::events::{self, NewEvent, Subject};
 use crate::time::now_text;
 
@@ -88,7 +88,16 @@ async fn write_group(pool: &PgPool, mut group: Vec<Job>) {
                 }
                 return;
             }
-            // Each alone, so each gets its own answer.
+            // The database cannot serve now (connection lost, statement or
+            // pool timeout): alone, each would wait and fail the same way.
+            Attempt::Failed(StoreError::Unavailable(why)) if !is_contention_message(&why) => {
+                for (_, _, reply) in group {
+                    let _ = reply.send(Err(StoreError::Unavailable(why.clone())));
+                }
+                return;
+            }
+            // Each alone, so each gets its own answer (a duplicate, or a
+            // deadlock that a smaller write may not meet).
             Attempt::Failed(_) => {
                 for job in group {
                     Box::pin(write_group(pool, vec![job])).await;

@@ -69,7 +69,13 @@ pub(crate) fn unavailable(e: sqlx::Error) -> StoreError {
 
 /// True for a deadlock or serialization failure, which a retry may clear.
 pub(crate) fn is_contention(e: &StoreError) -> bool {
-    matches!(e, StoreError::Unavailable(msg) if msg.starts_with(CONTENTION))
+    matches!(e, StoreError::Unavailable(msg) if is_contention_message(msg))
+}
+
+/// True for the message of an `Unavailable` made from a deadlock or
+/// serialization failure.
+pub(crate) fn is_contention_message(msg: &str) -> bool {
+    msg.starts_with(CONTENTION)
 }
 
 /// The SQLSTATE and constraint of a database error, if it is one.

@@ -3,6 +3,7 @@
 
 use kobo_core::Mode;
 use kobo_store::*;
+use kobo_store_postgres::{PgOptions, PostgresStore};
 
 use crate::support::{business, db, new_customer, test_scope, Db};
 
@@ -393,4 +394,51 @@ async fn creates_that_arrive_together_keep_their_own_answers() {
     ids.sort_unstable();
     let expected: Vec<(i64, Option<i64>)> = ids.iter().map(|id| (*id, Some(*id))).collect();
     assert_eq!(events, expected);
+}
+
+#[tokio::test]
+async fn a_group_the_database_cannot_serve_fails_at_once_for_every_caller() {
+    let db = db!("a_group_the_database_cannot_serve_fails_at_once_for_every_caller");
+    let b = business(&db.store, "Acme").await;
+    let scope = test_scope(b.id);
+    let timeout = std::time::Duration::from_millis(300);
+    let node = PostgresStore::connect(
+        &db.url,
+        PgOptions {
+            statement_timeout: timeout,
+            ..crate::support::options()
+        },
+    )
+    .await
+    .unwrap();
+    // Another session holds the customer table: every insert waits until the
+    // server cancels it at the statement timeout.
+    let mut holder = db.raw().begin().await.unwrap();
+    sqlx::query("LOCK TABLE customer IN SHARE MODE")
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let tasks: Vec<_> = (0..6)
+        .map(|i| {
+            let node = node.clone();
+            let new = new_customer(&format!("WAIT-{i}"), None);
+            tokio::spawn(async move { node.create_customer(scope, new).await })
+        })
+        .collect();
+    for task in tasks {
+        let answer = task.await.unwrap();
+        assert!(
+            matches!(answer, Err(StoreError::Unavailable(_))),
+            "{answer:?}"
+        );
+    }
+    // One timeout for the group (plus the lone create that may have gone
+    // first), not one more per create replayed alone (six would be ≥ 2.1 s).
+    assert!(started.elapsed() < timeout * 5, "{:?}", started.elapsed());
+    holder.rollback().await.unwrap();
+    let ok = node
+        .create_customer(scope, new_customer("AFTER", None))
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
 }
