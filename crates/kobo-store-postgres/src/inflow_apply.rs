@@ -6,7 +6,7 @@
 //! with another amount or account is a conflict, counted on the first inflow.
 
 use kobo_core::ledger::{FeeSchedule, FeeSplit, Line, Posting};
-use kobo_core::{Kobo, Mode};
+use kobo_core::Mode;
 use kobo_store::*;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -188,90 +188,46 @@ pub(crate) async fn apply(
 }
 
 /// Why an inflow to this target (a row of the target query) is held in
-/// suspense, if it is; `one_time_expired` says a one-time target is past its
-/// window.
+/// suspense, if it is (`kobo_store::suspense_reason`); `one_time_expired`
+/// says a one-time target is past its window.
 pub(crate) fn suspense_reason(
     target: &PgRow,
     mode: Mode,
     one_time_expired: bool,
 ) -> Option<&'static str> {
-    if target.get::<&str, _>("mode") != mode.as_str() {
-        Some("wrong_mode")
-    } else if target.get::<&str, _>("status") != "ACTIVE" {
-        Some("account_inactive")
-    } else if one_time_expired {
-        // Past its window a one-time account takes no money (even once
-        // approved): it is held for refund to the payer.
-        Some("expired")
-    } else if target.get::<&str, _>("customer_status") != "ACTIVE" {
-        Some("customer_inactive")
-    } else if target.get::<&str, _>("customer_type") == "collection"
-        && target.get::<Option<i64>, _>("collection_account").is_none()
-    {
-        Some("no_collection_wallet")
-    } else {
-        None
-    }
+    kobo_store::suspense_reason(&Landing {
+        account_mode: target.get("mode"),
+        door_mode: mode,
+        account_active: target.get::<&str, _>("status") == "ACTIVE",
+        one_time_expired,
+        customer_active: target.get::<&str, _>("customer_status") == "ACTIVE",
+        collection_without_wallet: target.get::<&str, _>("customer_type") == "collection"
+            && target.get::<Option<i64>, _>("collection_account").is_none(),
+    })
 }
 
-/// The inflow's status, split and posting lines: `fee` is the scope's fee
-/// schedule for a credit, `None` for suspense.
+/// The inflow's status, split and posting lines (`kobo_store::inflow_lines`):
+/// `fee` is the scope's fee schedule for a credit, `None` for suspense.
 pub(crate) fn decide(
     req: &InflowRequest,
     target: &PgRow,
     house: House,
     fee: Option<FeeSchedule>,
 ) -> StoreResult<(InflowStatus, FeeSplit, Vec<Line>)> {
-    match fee {
-        None => {
-            let split = FeeSplit {
-                gross: req.amount,
-                fee: Kobo::ZERO,
-                vat: Kobo::ZERO,
-                net: req.amount,
-            };
-            let lines = vec![
-                line(house.settlement, neg(req.amount)?, None),
-                line(house.suspense, req.amount, None),
-            ];
-            Ok((InflowStatus::Suspense, split, lines))
-        }
-        Some(fee) => {
-            let split = fee
-                .split(req.amount)
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
-            let customer_id: i64 = target.get("customer_id");
-            let credited = if target.get::<&str, _>("customer_type") == "collection" {
-                target.get::<i64, _>("collection_account")
-            } else {
-                target.get::<i64, _>("wallet_account")
-            };
-            let lines = vec![
-                line(house.settlement, neg(req.amount)?, None),
-                line(credited, split.net, Some(customer_id)),
-                line(house.fee_revenue, split.fee, None),
-                line(house.vat_payable, split.vat, None),
-            ];
-            Ok((InflowStatus::Credited, split, lines))
-        }
-    }
+    let credit = fee.map(|fee| Credit {
+        account_id: if target.get::<&str, _>("customer_type") == "collection" {
+            target.get("collection_account")
+        } else {
+            target.get("wallet_account")
+        },
+        customer_id: target.get("customer_id"),
+        fee,
+    });
+    inflow_lines(req.amount, house, credit)
 }
 
 /// The session id was committed by another transaction after our check.
 pub(crate) fn is_session_race(e: &sqlx::Error) -> bool {
     matches!(db_code(e), Some((code, Some(constraint)))
         if code == UNIQUE_VIOLATION && constraint == "inflow_session_once")
-}
-
-fn line(account_id: i64, amount: Kobo, customer_id: Option<i64>) -> Line {
-    Line {
-        account_id,
-        amount,
-        customer_id,
-    }
-}
-
-fn neg(k: Kobo) -> StoreResult<Kobo> {
-    k.checked_neg()
-        .ok_or_else(|| StoreError::Internal("amount overflow".into()))
 }

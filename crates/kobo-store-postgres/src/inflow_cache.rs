@@ -18,24 +18,8 @@ pub(crate) struct Cache {
     loaded: HashSet<i64>,
 }
 
-#[derive(Clone, Copy)]
-pub(crate) struct House {
-    pub settlement: i64,
-    pub suspense: i64,
-    pub fee_revenue: i64,
-    pub vat_payable: i64,
-}
-
-impl House {
-    pub fn ids(&self) -> [i64; 4] {
-        [
-            self.settlement,
-            self.suspense,
-            self.fee_revenue,
-            self.vat_payable,
-        ]
-    }
-}
+/// The house accounts of one business and mode.
+pub(crate) use kobo_store::HouseAccounts as House;
 
 impl Cache {
     /// Loads the house accounts of these businesses (both modes) in one query.
@@ -53,8 +37,8 @@ impl Cache {
             return Ok(());
         }
         self.loaded.extend(&wanted);
-        let rows = sqlx::query(
-            "SELECT ledger_account_id, business_id, mode, kind FROM ledger_account
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT business_id, mode, kind, ledger_account_id FROM ledger_account
              WHERE business_id = ANY($1)
                AND kind IN ('settlement', 'suspense', 'fee_revenue', 'vat_payable')",
         )
@@ -62,34 +46,7 @@ impl Cache {
         .fetch_all(&mut *conn)
         .await
         .map_err(map)?;
-        for business_id in wanted {
-            for mode in [Mode::Test, Mode::Live] {
-                let find = |kind: &str| {
-                    rows.iter()
-                        .find(|r| {
-                            r.get::<i64, _>("business_id") == business_id
-                                && r.get::<&str, _>("mode") == mode.as_str()
-                                && r.get::<&str, _>("kind") == kind
-                        })
-                        .map(|r| r.get::<i64, _>("ledger_account_id"))
-                };
-                // A business without all four is refused per inflow, by `house`.
-                if let (Some(settlement), Some(suspense), Some(fee_revenue), Some(vat_payable)) = (
-                    find("settlement"),
-                    find("suspense"),
-                    find("fee_revenue"),
-                    find("vat_payable"),
-                ) {
-                    let house = House {
-                        settlement,
-                        suspense,
-                        fee_revenue,
-                        vat_payable,
-                    };
-                    self.house.insert((business_id, mode), house);
-                }
-            }
-        }
+        self.put_houses(&rows);
         Ok(())
     }
 

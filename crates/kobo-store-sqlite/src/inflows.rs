@@ -15,8 +15,9 @@
 
 use std::collections::HashMap;
 
-use kobo_core::ledger::{FeeSchedule, FeeSplit, Line, Posting};
+use kobo_core::ledger::{FeeSchedule, Posting};
 use kobo_core::{Kobo, Mode};
+use kobo_store::HouseAccounts as House;
 use kobo_store::*;
 use rusqlite::types::FromSql;
 use rusqlite::{params, Connection, OptionalExtension, Params, Row};
@@ -139,14 +140,6 @@ struct Cache {
     wrote: bool,
 }
 
-#[derive(Clone, Copy)]
-struct House {
-    settlement: i64,
-    suspense: i64,
-    fee_revenue: i64,
-    vat_payable: i64,
-}
-
 fn dedupe_scope(door: Door) -> String {
     match door {
         Door::Provider => "live".to_string(),
@@ -264,55 +257,30 @@ fn apply(conn: &Connection, cache: &mut Cache, req: &InflowRequest) -> StoreResu
     let customer_id = target.customer_id;
     let now = now_text();
     let one_time = one_time_state(&target, &now)?;
-    let reason = if target.mode != mode.as_str() {
-        Some("wrong_mode")
-    } else if target.status != "ACTIVE" {
-        Some("account_inactive")
-    } else if one_time.as_ref().is_some_and(|o| o.expired) {
-        // Past its window a one-time account takes no money (even once
-        // approved): it is held for refund to the payer.
-        Some("expired")
-    } else if target.customer_status != "ACTIVE" {
-        Some("customer_inactive")
-    } else if target.customer_type == "collection" && target.collection_account.is_none() {
-        Some("no_collection_wallet")
-    } else {
-        None
-    };
-    let (status, split, lines) = match reason {
-        Some(_) => {
-            let split = FeeSplit {
-                gross: req.amount,
-                fee: Kobo::ZERO,
-                vat: Kobo::ZERO,
-                net: req.amount,
-            };
-            let lines = vec![
-                line(house.settlement, neg(req.amount)?, None),
-                line(house.suspense, req.amount, None),
-            ];
-            (InflowStatus::Suspense, split, lines)
-        }
-        None => {
-            let split = fee_schedule(conn, cache, scope)?
-                .split(req.amount)
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
-            let credited = if target.customer_type == "collection" {
+    let reason = suspense_reason(&Landing {
+        account_mode: &target.mode,
+        door_mode: mode,
+        account_active: target.status == "ACTIVE",
+        one_time_expired: one_time.as_ref().is_some_and(|o| o.expired),
+        customer_active: target.customer_status == "ACTIVE",
+        collection_without_wallet: target.customer_type == "collection"
+            && target.collection_account.is_none(),
+    });
+    let credit = match reason {
+        Some(_) => None,
+        None => Some(Credit {
+            account_id: if target.customer_type == "collection" {
                 target
                     .collection_account
                     .ok_or_else(|| StoreError::Internal("no collection wallet".into()))?
             } else {
                 target.wallet_account
-            };
-            let lines = vec![
-                line(house.settlement, neg(req.amount)?, None),
-                line(credited, split.net, Some(customer_id)),
-                line(house.fee_revenue, split.fee, None),
-                line(house.vat_payable, split.vat, None),
-            ];
-            (InflowStatus::Credited, split, lines)
-        }
+            },
+            customer_id,
+            fee: fee_schedule(conn, cache, scope)?,
+        }),
     };
+    let (status, split, lines) = inflow_lines(req.amount, house, credit)?;
     // Money for a test account that arrived through the live door (or the
     // reverse) is held in the door's mode; the customer belongs to the other
     // world, so it is not named on the inflow.
@@ -467,19 +435,6 @@ fn apply_one_time(
     .execute(params![paid, new_status, account_id])
     .map_err(map)?;
     Ok((flag, event))
-}
-
-fn line(account_id: i64, amount: Kobo, customer_id: Option<i64>) -> Line {
-    Line {
-        account_id,
-        amount,
-        customer_id,
-    }
-}
-
-fn neg(k: Kobo) -> StoreResult<Kobo> {
-    k.checked_neg()
-        .ok_or_else(|| StoreError::Internal("amount overflow".into()))
 }
 
 fn house_accounts(conn: &Connection, cache: &mut Cache, scope: Scope) -> StoreResult<House> {

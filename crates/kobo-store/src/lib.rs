@@ -3,11 +3,13 @@
 //! this crate only; the binary picks an engine from the database URL.
 
 mod error;
+mod inflow_rules;
 mod model;
 mod money;
 mod webhooks;
 
 pub use error::{Refusal, StoreError};
+pub use inflow_rules::{inflow_lines, suspense_reason, Credit, HouseAccounts, Landing};
 pub use model::*;
 pub use money::*;
 pub use webhooks::*;
