@@ -29,11 +29,7 @@ async fn world(db: &Db) -> World {
     let acme = business(&db.store, "Acme").await;
     let bolt = business(&db.store, "Bolt").await;
     let scope = test_scope(acme.id);
-    let fee = FeeSchedule {
-        basis_points: 150,
-        flat: Kobo(1_000),
-        cap: Some(Kobo(200_000)),
-    };
+    let fee = crate::support::FEE;
     db.store
         .set_fee_schedule(acme.id, Mode::Test, fee)
         .await

@@ -14,11 +14,7 @@ async fn credit_replay_conflict_and_suspense() {
     let db = db!("credit_replay_conflict_and_suspense");
     let b = business(&db.store, "Acme").await;
     let scope = test_scope(b.id);
-    let fee = FeeSchedule {
-        basis_points: 150,
-        flat: Kobo(1_000),
-        cap: Some(Kobo(200_000)),
-    };
+    let fee = crate::support::FEE;
     db.store
         .set_fee_schedule(b.id, Mode::Test, fee)
         .await

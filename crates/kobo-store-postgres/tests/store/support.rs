@@ -169,3 +169,10 @@ pub async fn house(pool: &PgPool, business_id: i64, mode: Mode, kind: &str) -> i
     .await
     .expect("house account")
 }
+
+/// The fee schedule the inflow tests charge: 1.5% + ₦10, capped at ₦2,000.
+pub const FEE: kobo_core::ledger::FeeSchedule = kobo_core::ledger::FeeSchedule {
+    basis_points: 150,
+    flat: kobo_core::Kobo(1_000),
+    cap: Some(kobo_core::Kobo(200_000)),
+};
