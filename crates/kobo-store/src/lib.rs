@@ -4,12 +4,14 @@
 
 mod error;
 mod inflow_rules;
+mod ledger_checks;
 mod model;
 mod money;
 mod webhooks;
 
 pub use error::{Refusal, StoreError};
 pub use inflow_rules::{inflow_lines, suspense_reason, Credit, HouseAccounts, Landing};
+pub use ledger_checks::LEDGER_CHECKS;
 pub use model::*;
 pub use money::*;
 pub use webhooks::*;
